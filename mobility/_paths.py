@@ -18,5 +18,8 @@ def shipped_dir(name: str) -> Path:
             return candidate
     from .errors import GeodataError
 
-    msg = f"shipped data folder {name!r} not found (looked in {_PKG / '_shipped'} and {_PKG.parent})"
+    msg = (
+        f"shipped data folder {name!r} not found "
+        f"(looked in {_PKG / '_shipped'} and {_PKG.parent})"
+    )
     raise GeodataError(msg)

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import os
 import sys
@@ -101,7 +102,7 @@ def _place_point(ref: Any) -> Point:
 
 
 @lru_cache(maxsize=1)
-def _rail_graph() -> tuple[nx.MultiGraph, dict[str, list[int]], np.ndarray, np.ndarray]:
+def _rail_graph() -> tuple[nx.MultiGraph, dict[str, list[int]]]:
     segs = geodata.load_rail_segments()
     g = nx.MultiGraph()
     by_name: dict[str, list[int]] = {}
@@ -116,15 +117,12 @@ def _rail_graph() -> tuple[nx.MultiGraph, dict[str, list[int]], np.ndarray, np.n
                 by_name.setdefault(name, [])
                 if int(node) not in by_name[name]:
                     by_name[name].append(int(node))
-    nodes = geodata.load_rail_nodes()
-    node_ids = nodes["uic"].to_numpy()
-    node_xy = np.column_stack([nodes.geometry.x, nodes.geometry.y])
-    return g, by_name, node_ids, node_xy
+    return g, by_name
 
 
 def _rail_nodes_for(station: str, graph: nx.MultiGraph) -> list[int]:
     """Rail graph nodes of a station: by name, else the nearest end point within 500 m."""
-    _, by_name, node_ids, node_xy = _rail_graph()
+    by_name = _rail_graph()[1]
     place = geodata.resolve_place(station)
     nodes = [n for n in by_name.get(place.name, []) if n in graph]
     if nodes:
@@ -157,7 +155,7 @@ def _rail_route(spec: RailRouteSpec) -> LineString | MultiLineString:
     else:
         g = g_all
     pieces: list[LineString] = []
-    for a, b in zip(spec.stations[:-1], spec.stations[1:], strict=True):
+    for a, b in itertools.pairwise(spec.stations):
         src, dst = _rail_nodes_for(a, g), _rail_nodes_for(b, g)
         best_len, best_path = np.inf, None
         for s in src:
@@ -169,7 +167,7 @@ def _rail_route(spec: RailRouteSpec) -> LineString | MultiLineString:
             systems = f" using systems {spec.systems}" if spec.systems else ""
             msg = f"no rail path between {a!r} and {b!r}{systems}"
             raise ValueError(msg)
-        for u, v in zip(best_path[:-1], best_path[1:], strict=True):
+        for u, v in itertools.pairwise(best_path):
             data = min(g.get_edge_data(u, v).values(), key=lambda d: d["length"])
             line = data["geometry"]
             pieces.append(line if data["start"] == u else LineString(line.coords[::-1]))

@@ -72,7 +72,7 @@ def test_unknown_place_suggests_closest() -> None:
 
 
 def test_unknown_dataset_lists_options() -> None:
-    with pytest.raises(GeodataError, match="choose one of: .*municipalities"):
+    with pytest.raises(GeodataError, match=r"choose one of: .*municipalities"):
         geodata.get_path("roads_of_atlantis")
 
 
