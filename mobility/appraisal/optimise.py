@@ -1,0 +1,492 @@
+"""Budget optimiser: the best bundle under a budget, the cost-score Pareto front.
+
+Formulation (docs/appraisal.md): binary ``x_i`` per eligible initiative; maximise
+``sum(score_i x_i)`` (a tiny cost term breaks ties towards the cheaper bundle) subject to
+``sum(cost_i x_i) <= budget``, ``x_i <= x_p`` for every prerequisite ``p`` of ``i``,
+``x_i + x_j <= 1`` for every conflict, ``x_i = 1`` for must-include and ``x_i = 0`` for
+must-exclude; solved exactly with :func:`scipy.optimize.milp` (HiGHS, zero gap). The best
+``top`` bundles (found one by one, each new one cut off the previous) are then evaluated with the
+network as whole scenarios, and ranked by score plus the score value of their synergy.
+
+Initiatives with unknown cost are left out unless a cost assumption is given; the result says
+which were left out.
+
+Examples
+--------
+>>> from mobility.appraisal import optimise_bundle
+>>> result = optimise_bundle(30_000, network=False)
+>>> result.cost_mdkk <= 30_000
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from .. import settings
+from ..errors import BundleError, Issue
+from ..schema import Initiative
+from ._network import NetworkArg, effects_for
+from ._util import (
+    InitiativesArg,
+    ids_text,
+    jsonable,
+    prerequisite_closure,
+    progress_bar,
+    resolve_initiatives,
+)
+from .scoring import score_initiatives
+from .weights import WeightsArg, load_weights
+
+__all__ = ["OptimiseResult", "optimise_bundle", "pareto_front", "solve_selection"]
+
+log = logging.getLogger(__name__)
+
+_WHERE = "optimiser input"
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Send C-level standard output to the debug log while HiGHS runs.
+
+    HiGHS as bundled with scipy 1.17 prints debug lines (``HighsMipSolverData::...``) straight
+    to file descriptor 1 on some problems, which would corrupt ``--json`` output.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # stdout replaced (pytest capture, Jupyter)
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), fd)
+        try:
+            yield
+        finally:
+            _libc_flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            sink.seek(0)
+            text = sink.read().decode(errors="replace").strip()
+            if text:
+                log.debug("HiGHS output: %s", text)
+
+
+def _libc_flush() -> None:
+    with contextlib.suppress(OSError, AttributeError):  # no C library handle (Windows)
+        ctypes.CDLL(None).fflush(None)
+
+
+def solve_selection(
+    scores: Sequence[float] | np.ndarray, costs: Sequence[float] | np.ndarray, budget: float, *,
+    requires: Iterable[tuple[int, int]] = (), conflicts: Iterable[tuple[int, int]] = (),
+    must: Iterable[int] = (), exclude: Iterable[int] = (),
+    cuts: Iterable[Iterable[int]] = (),
+) -> np.ndarray | None:
+    """Solve the selection problem on plain arrays (positions, not ids).
+
+    Parameters
+    ----------
+    scores, costs : sequence of float
+        Per item; costs non-negative.
+    budget : float
+        Upper bound on the total cost.
+    requires : iterable of (i, p)
+        Item ``i`` may only be chosen with item ``p``.
+    conflicts : iterable of (i, j)
+        Items ``i`` and ``j`` are never chosen together.
+    must, exclude : iterable of int
+        Items forced in / out.
+    cuts : iterable of iterables of int
+        Selections (sets of positions) that may not be returned again.
+
+    Returns
+    -------
+    ndarray of bool or None
+        The selection with the highest total score (cheapest among equals), or None when no
+        selection satisfies the constraints.
+    """
+    s = np.asarray(scores, dtype=float)
+    c = np.asarray(costs, dtype=float)
+    n = len(s)
+    if n == 0:
+        return np.zeros(0, dtype=bool) if budget >= 0 and not list(must) else None
+    eps = 1e-7 / max(1.0, float(c.sum()))
+    rows: list[np.ndarray] = []
+    lo: list[float] = []
+    hi: list[float] = []
+    rows.append(c)
+    lo.append(-np.inf)
+    hi.append(budget)
+    for i, p in requires:
+        row = np.zeros(n)
+        row[i], row[p] = 1.0, -1.0
+        rows.append(row)
+        lo.append(-np.inf)
+        hi.append(0.0)
+    for i, j in conflicts:
+        row = np.zeros(n)
+        row[i] = row[j] = 1.0
+        rows.append(row)
+        lo.append(-np.inf)
+        hi.append(1.0)
+    extra_cuts = [set(cut) for cut in cuts]
+    lb, ub = np.zeros(n), np.ones(n)
+    lb[list(must)] = 1.0
+    ub[list(exclude)] = 0.0
+    if (lb > ub).any():
+        return None
+    for _ in range(n + 2):  # re-solve only if rounding pushed a solution over the budget
+        cut_rows = []
+        for cut in extra_cuts:
+            row = -np.ones(n)
+            row[list(cut)] = 1.0
+            cut_rows.append((row, len(cut) - 1.0))
+        a = np.vstack(rows + [r for r, _ in cut_rows])
+        with _quiet_stdout():
+            res = milp(
+                -s + eps * c,
+                constraints=LinearConstraint(a, np.array(lo + [-np.inf] * len(cut_rows)),
+                                             np.array(hi + [u for _, u in cut_rows])),
+                integrality=np.ones(n), bounds=Bounds(lb, ub), options={"mip_rel_gap": 0.0},
+            )
+        if res.x is None:
+            return None
+        x = np.round(res.x).astype(bool)
+        if float(c[x].sum()) <= budget:
+            return x
+        extra_cuts.append(set(np.flatnonzero(x).tolist()))
+    return None  # pragma: no cover - the loop always ends above
+
+
+@dataclass(frozen=True)
+class _Problem:
+    ids: list[int]
+    scores: np.ndarray
+    costs: np.ndarray
+    requires: list[tuple[int, int]]
+    conflicts: list[tuple[int, int]]
+    must: list[int]
+    exclude: list[int]
+    left_out_unknown_cost: tuple[int, ...]
+    left_out_no_score: tuple[int, ...]
+    assumptions: dict[int, float]
+    table: pd.DataFrame = field(repr=False)
+
+
+def _build(
+    inits: Mapping[int, Initiative], *, budget: float | None, must: Iterable[int],
+    exclude: Iterable[int], cost_assumptions_mdkk: Mapping[int, float] | None,
+    table: pd.DataFrame,
+) -> _Problem:
+    must_ids = [int(i) for i in must]
+    exclude_ids = [int(i) for i in exclude]
+    assumptions = {int(k): float(v) for k, v in (cost_assumptions_mdkk or {}).items()}
+    issues: list[Issue] = []
+    if budget is not None and (not math.isfinite(budget) or budget < 0):
+        issues.append(Issue(_WHERE, "budget_mdkk",
+                            f"budget must be a finite number of million DKK >= 0, got {budget:g}"))
+    for label, ids in (("must", must_ids), ("exclude", exclude_ids),
+                       ("cost_assumptions_mdkk", list(assumptions))):
+        for ident in ids:
+            if ident not in inits:
+                issues.append(Issue(_WHERE, label, f"unknown initiative id {ident}", str(ident)))
+    for ident in sorted(set(must_ids) & set(exclude_ids)):
+        issues.append(Issue(_WHERE, "must", "id is both must-include and must-exclude",
+                            str(ident)))
+    for ident, value in assumptions.items():
+        if not math.isfinite(value) or value < 0:
+            issues.append(Issue(_WHERE, "cost_assumptions_mdkk",
+                                f"assumed cost must be >= 0, got {value:g}", str(ident)))
+    if issues:
+        raise BundleError.from_issues(issues, "cannot optimise")
+    cost = {i: (assumptions.get(i, init.cost_mdkk))
+            for i, init in inits.items()}
+    unknown = tuple(i for i in inits if cost[i] is None)
+    score = table["score"].reindex(list(inits)).fillna(0.0).clip(lower=0.0)
+    blocked = set(unknown) | set(exclude_ids)
+    for ident in must_ids:
+        missing = sorted(prerequisite_closure(ident, inits) & set(unknown))
+        if missing:
+            issues.append(Issue(
+                _WHERE, "must",
+                f"must-include {ident} needs {ids_text(missing)} whose cost is unknown; "
+                "give a cost assumption (--assume-cost ID=MDKK)", str(ident)))
+        for pre in sorted(prerequisite_closure(ident, inits) & set(exclude_ids)):
+            issues.append(Issue(_WHERE, "must", f"must-include {ident} needs excluded {pre}",
+                                str(ident)))
+    if issues:
+        raise BundleError.from_issues(issues, "cannot optimise")
+    # items worth nothing are left out, unless forced or needed by an item that is worth something
+    needed = set(must_ids)
+    for ident in inits:
+        if score[ident] > 0 and ident not in blocked:
+            needed |= prerequisite_closure(ident, inits)
+    no_score = tuple(i for i in inits if i not in blocked and i not in needed)
+    ids = [i for i in inits if i not in blocked and i not in no_score]
+    pos = {i: k for k, i in enumerate(ids)}
+    requires, conflicts, exclude_pos = [], set(), []
+    for i in ids:
+        for p in inits[i].prerequisites:
+            if p in pos:
+                requires.append((pos[i], pos[p]))
+            else:  # its prerequisite cannot be chosen, so neither can it
+                exclude_pos.append(pos[i])
+        for rel in inits[i].conflicts:
+            if rel.id in pos:
+                conflicts.add((min(pos[i], pos[rel.id]), max(pos[i], pos[rel.id])))
+    return _Problem(
+        ids=ids, scores=score.reindex(ids).to_numpy(dtype=float),
+        costs=np.array([cost[i] for i in ids], dtype=float), requires=requires,
+        conflicts=sorted(conflicts), must=[pos[i] for i in must_ids],
+        exclude=exclude_pos, left_out_unknown_cost=unknown,
+        left_out_no_score=no_score, assumptions=assumptions, table=table,
+    )
+
+
+def _solve(problem: _Problem, budget: float, cuts: Sequence[set[int]] = ()) -> list[int] | None:
+    x = solve_selection(problem.scores, problem.costs, budget, requires=problem.requires,
+                        conflicts=problem.conflicts, must=problem.must,
+                        exclude=problem.exclude, cuts=cuts)
+    if x is None:
+        return None
+    return [problem.ids[k] for k in np.flatnonzero(x)]
+
+
+@dataclass(frozen=True)
+class OptimiseResult:
+    """The optimiser's answer; :meth:`to_dict` gives the JSON of ``bundle optimise``.
+
+    ``score`` is the sum of the selected initiatives' scores (the MILP objective);
+    ``score_with_synergy`` adds the score value of the bundle's network synergy (None without
+    the network). ``candidates`` lists the best bundles re-evaluated with the network, in final
+    order; ``pareto`` the cost-score front (when asked for).
+    """
+
+    budget_mdkk: float
+    selected: tuple[int, ...]
+    selected_names: tuple[str, ...]
+    cost_mdkk: float
+    score: float
+    score_with_synergy: float | None
+    person_minutes_saved_per_day: float | None
+    synergy_person_minutes: float | None
+    must: tuple[int, ...]
+    exclude: tuple[int, ...]
+    cost_assumptions_mdkk: dict[int, float]
+    left_out_unknown_cost: tuple[int, ...]
+    left_out_no_score: tuple[int, ...]
+    network_used: bool
+    candidates: pd.DataFrame = field(repr=False, compare=False)
+    pareto: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types. Keys: ``budget_mdkk, selected, selected_names, cost_mdkk, score,
+        score_with_synergy, person_minutes_saved_per_day, synergy_person_minutes, must,
+        exclude, cost_assumptions_mdkk, left_out_unknown_cost, left_out_no_score,
+        network_used, candidates, pareto`` (null unless asked for)."""
+        out = {k: getattr(self, k) for k in (
+            "budget_mdkk", "selected", "selected_names", "cost_mdkk", "score",
+            "score_with_synergy", "person_minutes_saved_per_day", "synergy_person_minutes",
+            "must", "exclude", "cost_assumptions_mdkk", "left_out_unknown_cost",
+            "left_out_no_score", "network_used", "candidates", "pareto",
+        )}
+        return jsonable(out)  # type: ignore[no-any-return]
+
+
+def _synergy_score(synergy_pm: float, weights: Mapping[str, float], method: str) -> float:
+    """Score value of a synergy: accessibility stars it is worth times the weight share."""
+    share = weights["accessibility"] / sum(weights.values())
+    value = share * synergy_pm / settings.SYNERGY_PERSON_MINUTES_PER_STAR
+    return value / 5.0 if method == "topsis" else value
+
+
+def optimise_bundle(
+    budget_mdkk: float, *, must: Iterable[int] = (), exclude: Iterable[int] = (),
+    initiatives: InitiativesArg = None, weights: WeightsArg = "equal",
+    stars: str = "catalogue", method: str = "weighted",
+    cost_assumptions_mdkk: Mapping[int, float] | None = None, top: int | None = None,
+    network: NetworkArg = True, pareto: bool = False, progress: bool = False,
+) -> OptimiseResult:
+    """The best bundle under a budget, re-ranked with the network's synergy.
+
+    Parameters
+    ----------
+    budget_mdkk : float
+        Budget in million DKK (>= 0).
+    must, exclude : iterable of int
+        Ids that must be in / out. A must-include brings its prerequisites.
+    initiatives : mapping, optional
+        Initiatives by id; default the shipped catalogue.
+    weights, stars, method
+        Scoring, as in :func:`~mobility.appraisal.score_initiatives`.
+    cost_assumptions_mdkk : mapping, optional
+        Assumed costs (million DKK) for initiatives whose cost is unknown (or to override one).
+    top : int, optional
+        Number of best bundles re-evaluated with the network; default
+        :data:`mobility.settings.OPTIMISER_TOP_CANDIDATES`.
+    network : bool or callable
+        The network engine, none (rank by score only), or an evaluator.
+    pareto : bool
+        Also compute the cost-score Pareto front (:func:`pareto_front`).
+    progress : bool
+        Show a progress bar while re-evaluating candidates.
+
+    Returns
+    -------
+    OptimiseResult
+
+    Raises
+    ------
+    BundleError
+        Negative budget, unknown ids, an id both in and out, a must-include with an unknown
+        cost (no assumption), or no bundle satisfies the constraints.
+    """
+    inits = resolve_initiatives(initiatives)
+    w = load_weights(weights)
+    effects = effects_for(network, inits)
+    table = score_initiatives(inits, weights=w, stars=stars, method=method, network=False,
+                              effects=effects)
+    problem = _build(inits, budget=float(budget_mdkk), must=must, exclude=exclude,
+                     cost_assumptions_mdkk=cost_assumptions_mdkk, table=table)
+    n_top = settings.OPTIMISER_TOP_CANDIDATES if top is None else int(top)
+    found: list[list[int]] = []
+    cuts: list[set[int]] = []
+    pos = {i: k for k, i in enumerate(problem.ids)}
+    for _ in range(max(1, n_top)):
+        sel = _solve(problem, float(budget_mdkk), cuts)
+        if sel is None or (not sel and found):  # the empty bundle only if nothing else fits
+            break
+        found.append(sel)
+        cuts.append({pos[i] for i in sel})
+    if not found:
+        msg = (f"no bundle within {budget_mdkk:g} million DKK satisfies the constraints "
+               f"(must-include {ids_text(must) or 'none'})")
+        raise BundleError.from_issues([Issue(_WHERE, "budget_mdkk", msg)], "cannot optimise")
+    cost_of = dict(zip(problem.ids, problem.costs, strict=True))
+    rows = []
+    with progress_bar(len(found), "Evaluating candidate bundles", enabled=progress) as advance:
+        for k, sel in enumerate(found, start=1):
+            row: dict[str, Any] = {
+                "candidate": k, "selected": ids_text(sel), "n_selected": len(sel),
+                "cost_mdkk": float(sum(cost_of[i] for i in sel)),
+                "score": float(table.loc[sel, "score"].fillna(0).clip(lower=0).sum()),
+                "person_minutes_saved_per_day": np.nan,
+                "sum_of_singles_person_minutes": np.nan, "synergy_person_minutes": np.nan,
+                "synergy_score": np.nan, "score_with_synergy": np.nan,
+            }
+            if effects is not None and sel:
+                whole = effects.effect(sel)
+                singles = [effects.single(i).person_minutes for i in sel
+                           if i not in whole.excluded]
+                if whole.person_minutes is not None:
+                    total = float(sum(s for s in singles if s is not None))
+                    syn = whole.person_minutes - total
+                    row.update(person_minutes_saved_per_day=whole.person_minutes,
+                               sum_of_singles_person_minutes=total, synergy_person_minutes=syn,
+                               synergy_score=_synergy_score(syn, w, method))
+            row["score_with_synergy"] = row["score"] + (
+                0.0 if np.isnan(row["synergy_score"]) else row["synergy_score"])
+            rows.append(row)
+            advance()
+    cands = pd.DataFrame(rows)
+    key = "score_with_synergy" if effects is not None else "score"
+    cands = cands.sort_values([key, "score", "cost_mdkk", "candidate"],
+                              ascending=[False, False, True, True], kind="stable")
+    cands.insert(0, "final_rank", range(1, len(cands) + 1))
+    cands = cands.reset_index(drop=True)
+    best = cands.iloc[0]
+    selected = tuple(int(i) for i in best["selected"].split(";")) if best["selected"] else ()
+    front = None
+    if pareto:
+        front = pareto_front(initiatives=inits, weights=w, stars=stars, method=method,
+                             must=must, exclude=exclude,
+                             cost_assumptions_mdkk=cost_assumptions_mdkk, _table=table)
+    return OptimiseResult(
+        budget_mdkk=float(budget_mdkk), selected=selected,
+        selected_names=tuple(inits[i].name for i in selected),
+        cost_mdkk=float(best["cost_mdkk"]), score=float(best["score"]),
+        score_with_synergy=float(best["score_with_synergy"]) if effects is not None else None,
+        person_minutes_saved_per_day=_num(best["person_minutes_saved_per_day"]),
+        synergy_person_minutes=_num(best["synergy_person_minutes"]),
+        must=tuple(int(i) for i in must), exclude=tuple(int(i) for i in exclude),
+        cost_assumptions_mdkk=problem.assumptions,
+        left_out_unknown_cost=problem.left_out_unknown_cost,
+        left_out_no_score=problem.left_out_no_score, network_used=effects is not None,
+        candidates=cands, pareto=front,
+    )
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None or np.isnan(value) else float(value)
+
+
+def pareto_front(
+    *, initiatives: InitiativesArg = None, weights: WeightsArg = "equal",
+    stars: str = "catalogue", method: str = "weighted", must: Iterable[int] = (),
+    exclude: Iterable[int] = (), cost_assumptions_mdkk: Mapping[int, float] | None = None,
+    network: NetworkArg = False, max_budget_mdkk: float | None = None,
+    _table: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The exact cost-score Pareto front over all budgets.
+
+    Swept downward from the full cost (or ``max_budget_mdkk``): solve for the best bundle at
+    budget ``B``, record it, set ``B`` just below its cost, repeat until nothing (beyond the
+    must-includes) fits. Each point is the highest score for its cost and the cheapest bundle
+    with that score. Scores as in :func:`optimise_bundle` (no network re-evaluation; ``network``
+    is only needed for model or blended stars).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per Pareto-optimal bundle, cheapest first: ``cost_mdkk``, ``score``,
+        ``n_selected``, ``selected`` (``;``-joined ids), ``score_per_bn_dkk``.
+    """
+    inits = resolve_initiatives(initiatives)
+    if _table is None:
+        effects = effects_for(network, inits)
+        _table = score_initiatives(inits, weights=weights, stars=stars, method=method,
+                                   network=False, effects=effects)
+    problem = _build(inits, budget=max_budget_mdkk, must=must, exclude=exclude,
+                     cost_assumptions_mdkk=cost_assumptions_mdkk, table=_table)
+    budget = float(problem.costs.sum()) if max_budget_mdkk is None else float(max_budget_mdkk)
+    cost_of = dict(zip(problem.ids, problem.costs, strict=True))
+    score_of = dict(zip(problem.ids, problem.scores, strict=True))
+    rows = []
+    last_cost = math.inf
+    for _ in range(10_000):
+        sel = _solve(problem, budget)
+        if sel is None:
+            break
+        cost = float(sum(cost_of[i] for i in sel))
+        if cost >= last_cost:  # solver tolerance: step further down
+            budget = last_cost - max(1e-3, 1e-6 * last_cost)
+            continue
+        rows.append({"cost_mdkk": cost, "score": float(sum(score_of[i] for i in sel)),
+                     "n_selected": len(sel), "selected": ids_text(sel)})
+        last_cost = cost
+        if cost <= 0:
+            break
+        budget = cost - max(1e-6, 1e-9 * cost)
+    front = pd.DataFrame(rows, columns=["cost_mdkk", "score", "n_selected", "selected"])
+    front = front.iloc[::-1].reset_index(drop=True)
+    # drop points another point dominates (equal score at a lower cost, within solver tolerance)
+    best_before = front["score"].cummax().shift(fill_value=-math.inf)
+    front = front[front["score"] > best_before + 1e-9].reset_index(drop=True)
+    front["score_per_bn_dkk"] = front["score"] / (front["cost_mdkk"].where(front["cost_mdkk"] > 0)
+                                                  / 1000.0)
+    return front

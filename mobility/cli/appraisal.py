@@ -1,0 +1,341 @@
+"""``mobility score``, ``mobility indicators``, ``mobility bundle ...``, ``mobility robustness``
+and ``mobility bench appraisal``: thin wrappers over :mod:`mobility.appraisal`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+import pandas as pd
+
+from .. import appraisal
+from .._io import write_text
+from ..appraisal._util import jsonable
+from ..catalogue import read_initiatives
+from ..errors import MobilityWarning
+from ..schema import INDICATOR_KEYS
+from ._common import catalogue_option
+
+__all__ = ["bench", "bench_appraisal", "bundle", "indicators", "robustness", "score"]
+
+_weights_option = click.option(
+    "--weights", default="equal", show_default=True, metavar="PRESET|FILE",
+    help="Indicator weights: a preset (equal, climate_health, accessibility) or a YAML file.",
+)
+_stars_option = click.option(
+    "--stars", type=click.Choice(list(appraisal.STAR_SOURCES)), default="catalogue",
+    show_default=True, help="Star source: the catalogue, the network model, or a blend.",
+)
+_method_option = click.option(
+    "--method", type=click.Choice(list(appraisal.METHODS)), default="weighted",
+    show_default=True, help="Aggregation: weighted mean of stars (0-5) or TOPSIS (0-1).",
+)
+def _scoring_options(func: Any) -> Any:
+    """--weights, --stars and --method, defined once."""
+    return _weights_option(_stars_option(_method_option(func)))
+
+
+def _format_option(choices: list[str], default: str) -> Any:
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default,
+                        show_default=True, help="Output format.")
+
+
+_output_option = click.option(
+    "--output", "-o", default="-", show_default=True,
+    help="Output file, or - for standard output.",
+)
+
+
+def _network_option(default: bool | None) -> Any:
+    helptext = "Use the network model (person-minutes, synergy, model stars)."
+    if default is None:
+        helptext += " Default: only when --stars is model or blend."
+    return click.option("--network/--no-network", "use_network", default=default,
+                        show_default=default is not None, help=helptext)
+
+
+@contextmanager
+def _warnings_to_stderr() -> Iterator[None]:
+    """Print library warnings as ``warning: ...`` lines on standard error."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MobilityWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, MobilityWarning):
+            click.echo(f"warning: {w.message}", err=True)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def _cell(value: Any) -> str:
+    value = jsonable(value)
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.0f}"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    out = pd.DataFrame({c: [_cell(v) for v in frame[c]] for c in frame.columns},
+                       columns=frame.columns)
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    cols = list(frame.columns)
+    numeric = {c for c in cols if pd.api.types.is_numeric_dtype(frame[c])
+               and not pd.api.types.is_bool_dtype(frame[c])}
+    lines = ["| " + " | ".join(cols) + " |",
+             "|" + "|".join("---:" if c in numeric else "---" for c in cols) + "|"]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(_cell(v).replace("|", "\\|") for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _json(data: Any) -> str:
+    return json.dumps(jsonable(data), ensure_ascii=False, indent=2) + "\n"
+
+
+def _emit(text: str, output: str) -> None:
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        path = write_text(output, text)
+        click.echo(f"wrote {path}", err=True)
+
+
+def _frame_text(frame: pd.DataFrame, fmt: str, md_columns: list[str] | None = None) -> str:
+    if fmt == "csv":
+        return _csv(frame)
+    if fmt == "json":
+        return _json(frame)
+    return _markdown(frame[md_columns] if md_columns else frame)
+
+
+def _network_arg(use_network: bool | None, stars: str) -> bool:
+    return stars != "catalogue" if use_network is None else use_network
+
+
+_SCORE_MD = ["rank", "id", "name", "score", "coverage", "cost_mdkk", "score_per_bn_dkk",
+             "carbon_payback_years"]
+
+
+@click.command()
+@_scoring_options
+@_format_option(["csv", "md", "json"], "csv")
+@_output_option
+@_network_option(None)
+@catalogue_option
+def score(weights: str, stars: str, method: str, fmt: str, output: str,
+          use_network: bool | None, catalogue_dir: str | None) -> None:
+    """Score and rank every initiative (CSV starts rank,id,name,score,coverage,...)."""
+    inits = read_initiatives(catalogue_dir)
+    table = appraisal.score_initiatives(inits, weights=weights, stars=stars, method=method,
+                                        network=_network_arg(use_network, stars))
+    md_cols = _SCORE_MD + [f"stars_{k}" for k in INDICATOR_KEYS]
+    _emit(_frame_text(table, fmt, md_cols), output)
+
+
+@click.command()
+@click.option("--disagreements", "only_disagreements", is_flag=True,
+              help="Only where model and catalogue stars differ by two or more.")
+@_format_option(["csv", "md", "json"], "md")
+@_output_option
+@_network_option(True)
+@catalogue_option
+def indicators(only_disagreements: bool, fmt: str, output: str, use_network: bool,
+               catalogue_dir: str | None) -> None:
+    """Catalogue stars, inferred flags, model values and model stars per indicator."""
+    inits = read_initiatives(catalogue_dir)
+    table = appraisal.indicator_table(inits, network=use_network)
+    if only_disagreements:
+        table = appraisal.disagreements(table)
+    _emit(_frame_text(table, fmt), output)
+
+
+@click.group()
+def bundle() -> None:
+    """Bundles of initiatives: evaluate, compare, optimise under a budget."""
+
+
+_add_prereq_option = click.option(
+    "--add-prerequisites", is_flag=True,
+    help="Add missing prerequisites (with a warning) instead of failing.",
+)
+
+
+@bundle.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON.")
+@click.option("--incidence", is_flag=True, help="Also print the per-municipality incidence.")
+@_weights_option
+@_stars_option
+@_add_prereq_option
+@_network_option(True)
+@catalogue_option
+def evaluate(file: str, as_json: bool, incidence: bool, weights: str, stars: str,
+             add_prerequisites: bool, use_network: bool, catalogue_dir: str | None) -> None:
+    """Evaluate bundle FILE (a YAML file, or the name of a shipped bundle)."""
+    inits = read_initiatives(catalogue_dir)
+    with _warnings_to_stderr():
+        result = appraisal.evaluate_bundle(file, initiatives=inits, weights=weights, stars=stars,
+                                           network=use_network,
+                                           add_prerequisites=add_prerequisites)
+    data = result.to_dict()
+    if incidence and result.incidence is not None:
+        data["incidence"] = result.incidence.reset_index()
+    if as_json:
+        sys.stdout.write(_json(data))
+        return
+    for key, value in data.items():
+        if key == "incidence":
+            continue
+        if key == "stars":
+            value = ", ".join(f"{k} {_cell(v) or '-'}" for k, v in value.items())
+        elif key == "warnings":
+            value = "; ".join(value) if value else ""
+        click.echo(f"{key}: {_cell(value)}")
+    if incidence and result.incidence is not None:
+        click.echo("")
+        sys.stdout.write(_markdown(result.incidence.reset_index()))
+
+
+@bundle.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_format_option(["csv", "md"], "md")
+@_output_option
+@_weights_option
+@_stars_option
+@_add_prereq_option
+@_network_option(True)
+@catalogue_option
+def compare(files: tuple[str, ...], fmt: str, output: str, weights: str, stars: str,
+            add_prerequisites: bool, use_network: bool, catalogue_dir: str | None) -> None:
+    """Compare bundles FILES side by side."""
+    inits = read_initiatives(catalogue_dir)
+    with _warnings_to_stderr():
+        table = appraisal.compare_bundles(list(files), initiatives=inits, weights=weights,
+                                          stars=stars, network=use_network,
+                                          add_prerequisites=add_prerequisites)
+    _emit(_frame_text(table, fmt), output)
+
+
+def _assumption(value: str) -> tuple[int, float]:
+    ident, _, cost = value.partition("=")
+    try:
+        return int(ident), float(cost)
+    except ValueError as err:
+        raise click.BadParameter(f"expected ID=MDKK, got {value!r}",
+                                 param_hint="--assume-cost") from err
+
+
+@bundle.command()
+@click.option("--budget-mdkk", type=float, required=True, help="Budget in million DKK.")
+@click.option("--must", multiple=True, type=int, metavar="ID", help="Must include (repeat).")
+@click.option("--exclude", multiple=True, type=int, metavar="ID", help="Must leave out (repeat).")
+@click.option("--assume-cost", multiple=True, metavar="ID=MDKK",
+              help="Cost assumption for an initiative whose cost is unknown (repeat).")
+@click.option("--top", type=click.IntRange(min=1), default=None,
+              help="Best bundles re-evaluated with the network (default from the settings).")
+@click.option("--pareto", is_flag=True, help="Also compute the cost-score Pareto front.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_scoring_options
+@_network_option(True)
+@catalogue_option
+def optimise(budget_mdkk: float, must: tuple[int, ...], exclude: tuple[int, ...],
+             assume_cost: tuple[str, ...], top: int | None, pareto: bool, as_json: bool,
+             weights: str, stars: str, method: str, use_network: bool,
+             catalogue_dir: str | None) -> None:
+    """The best bundle within --budget-mdkk (prerequisites and conflicts respected)."""
+    inits = read_initiatives(catalogue_dir)
+    result = appraisal.optimise_bundle(
+        budget_mdkk, must=must, exclude=exclude, initiatives=inits, weights=weights,
+        stars=stars, method=method, cost_assumptions_mdkk=dict(map(_assumption, assume_cost)),
+        top=top, network=use_network, pareto=pareto, progress=sys.stderr.isatty(),
+    )
+    if as_json:
+        sys.stdout.write(_json(result.to_dict()))
+        return
+    click.echo(f"budget: {budget_mdkk:,.0f} million DKK")
+    click.echo(f"selected: {';'.join(map(str, result.selected))}")
+    for ident, name in zip(result.selected, result.selected_names, strict=True):
+        click.echo(f"  {ident:>2}  {name}")
+    click.echo(f"cost: {result.cost_mdkk:,.0f} million DKK")
+    click.echo(f"score (sum of member scores): {result.score:.3f}")
+    if result.score_with_synergy is not None:
+        click.echo(f"score with synergy: {result.score_with_synergy:.3f} (synergy "
+                   f"{_cell(result.synergy_person_minutes) or 'n/a'} person-minutes/day)")
+    click.echo("left out, unknown cost: "
+               + (";".join(map(str, result.left_out_unknown_cost)) or "none"))
+    if result.left_out_no_score:
+        click.echo("left out, no score: " + ";".join(map(str, result.left_out_no_score)))
+    click.echo("")
+    sys.stdout.write(_markdown(result.candidates))
+    if result.pareto is not None:
+        click.echo("\nPareto front (cost, score):")
+        sys.stdout.write(_markdown(result.pareto))
+
+
+@click.command()
+@click.option("--runs", type=click.IntRange(min=1), default=None,
+              help="Monte Carlo runs (default from the settings).")
+@click.option("--seed", type=int, default=None, help="Random seed (default from the settings).")
+@click.option("--top", "top_k", type=click.IntRange(min=1), default=None,
+              help="k of 'probability of being in the top k' (default from the settings).")
+@_scoring_options
+@_format_option(["csv", "md", "json"], "md")
+@_output_option
+@_network_option(None)
+@catalogue_option
+def robustness(runs: int | None, seed: int | None, top_k: int | None, weights: str,
+               stars: str, method: str, fmt: str, output: str, use_network: bool | None,
+               catalogue_dir: str | None) -> None:
+    """Rank stability under varied weights and inferred ratings (Monte Carlo)."""
+    inits = read_initiatives(catalogue_dir)
+    table = appraisal.robustness(inits, runs=runs, seed=seed, top_k=top_k, weights=weights,
+                                 stars=stars, method=method,
+                                 network=_network_arg(use_network, stars),
+                                 progress=sys.stderr.isatty())
+    _emit(_frame_text(table, fmt), output)
+    a = table.attrs
+    click.echo(f"{a['runs']} runs, seed {a['seed']}, top {a['top_k']}, weight sigma "
+               f"{a['weight_sigma']}, inferred ratings +-{a['inferred_star_spread']} star",
+               err=True)
+
+
+# --------------------------------------------------------------------------------------------
+# bench: the network engine may own the group; otherwise it lives here
+
+try:
+    from .network import bench  # type: ignore[attr-defined]
+except ImportError:
+
+    @click.group()
+    def bench() -> None:
+        """Benchmarks: measured figures against the targets."""
+
+
+@bench.command(name="appraisal")
+@click.option("--runs", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Robustness runs to time.")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Optimiser candidates re-evaluated with the network.")
+@click.option("--budget-mdkk", type=float, default=30_000, show_default=True,
+              help="Optimiser budget.")
+@_network_option(True)
+def bench_appraisal(runs: int, top: int, budget_mdkk: float, use_network: bool) -> None:
+    """Time scoring, the optimiser with network re-evaluation, and robustness runs."""
+    from ..appraisal.bench import format_report, run_benchmark
+
+    figures = run_benchmark(runs=runs, top=top, budget_mdkk=budget_mdkk, network=use_network)
+    click.echo(format_report(figures))
+
+

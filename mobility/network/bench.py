@@ -1,0 +1,88 @@
+"""Benchmark of the network engine: the 33 single-initiative scenarios and the all-initiatives
+scenario with the compiled engine, and a sample of the same work with the networkx reference.
+
+The reference is run for ``reference_origins`` origin zones of ``reference_scenarios``
+scenarios (PT and car skims, as the engine); its per-scenario time is extrapolated linearly to
+all zones (a Dijkstra per origin zone: the work is proportional to the number of origins) and
+labelled so. Metrics (identical code for both) are added to the extrapolation.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .metrics import municipality_metrics, zone_metrics
+from .scenario import _state, scenario_network, select_edits
+from .skim import scenario_skims
+from .zones import study_zones
+
+__all__ = ["run_benchmark"]
+
+
+def _peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
+
+
+def run_benchmark(initiatives: Mapping[int, Any] | None = None, *,
+                  reference_origins: int = 40, reference_scenarios: int = 3) -> dict[str, Any]:
+    """Time the engine on all single-initiative scenarios plus the all-initiatives one.
+
+    No cache is used. Returns the keys ``zones``, ``scenarios``, ``engine_total_s``,
+    ``engine_per_scenario_s`` (median), ``reference_per_scenario_s`` (extrapolated),
+    ``speedup``, ``peak_rss_mb`` and details (``base_build_s``, ``reference_note``, ...).
+    """
+    if initiatives is None:
+        from ..catalogue import read_initiatives
+
+        initiatives = read_initiatives()
+    t0 = time.perf_counter()
+    _, base, dem, acc_base = _state()
+    base_s = time.perf_counter() - t0
+    scenarios = [[i] for i in sorted(initiatives)] + [sorted(initiatives)]
+    times, metric_times = [], []
+    for ids in scenarios:
+        t = time.perf_counter()
+        edits, _ = select_edits(ids, initiatives)
+        net = scenario_network(edits)
+        scen = scenario_skims(net)
+        tm = time.perf_counter()
+        zones, _, _ = zone_metrics(base, scen, dem, acc_base)
+        municipality_metrics(zones)
+        end = time.perf_counter()
+        times.append(end - t)
+        metric_times.append(end - tm)
+    nz = len(study_zones())
+    rng = np.random.default_rng(0)
+    origins = np.sort(rng.choice(nz, size=min(reference_origins, nz), replace=False))
+    ref = []
+    step = max(1, len(scenarios) // reference_scenarios)
+    sample = scenarios[::step][:reference_scenarios]
+    for ids in sample:
+        edits, _ = select_edits(ids, initiatives)
+        t = time.perf_counter()
+        net = scenario_network(edits)
+        scenario_skims(net, engine="networkx", origins=origins)
+        ref.append((time.perf_counter() - t) * nz / len(origins))
+    ref_per = statistics.median(ref) + statistics.median(metric_times)
+    eng_per = statistics.median(times)
+    return {
+        "zones": nz,
+        "scenarios": len(scenarios),
+        "engine_total_s": round(sum(times), 3),
+        "engine_per_scenario_s": round(eng_per, 3),
+        "engine_max_scenario_s": round(max(times), 3),
+        "reference_per_scenario_s": round(ref_per, 3),
+        "speedup": round(ref_per / eng_per, 1),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "base_build_s": round(base_s, 3),
+        "reference_note": (f"networkx reference timed on {len(origins)} of {nz} origin zones "
+                           f"in {len(sample)} scenarios, extrapolated linearly to all zones"),
+    }

@@ -1,0 +1,84 @@
+"""Parameters of the network model: documented, typed module globals read at call time.
+
+Change one at run time (``mobility.network.params.TRANSFER_PENALTY_MIN = 8.0``) and the next
+scenario uses it; the scenario cache key includes every value here, so cached results never go
+stale. The values and their sources are discussed in ``docs/network.md``.
+"""
+
+from __future__ import annotations
+
+# ---- public transport ------------------------------------------------------------------------
+#: Penalty added to the generalised time of every boarding after the first (minutes).
+TRANSFER_PENALTY_MIN: float = 5.0
+#: Waiting time at a boarding is this share of the headway (random arrivals: one half).
+WAIT_SHARE_OF_HEADWAY: float = 0.5
+#: The initial wait (first boarding, generalised time only) is capped: travellers on lines with
+#: long headways consult the timetable (minutes).
+MAX_INITIAL_WAIT_MIN: float = 15.0
+#: Stations closer than this are linked by a transfer walk (metres, straight line).
+TRANSFER_WALK_MAX_M: float = 450.0
+#: Fixed time added to a transfer walk between two stations (minutes: stairs, platforms).
+TRANSFER_WALK_EXTRA_MIN: float = 2.0
+#: Straight-line distance times this factor is the rail length of a new line that does not
+#: follow existing track (tunnels, new lines in the catalogue).
+NEW_RAIL_CIRCUITY: float = 1.15
+
+# ---- access and egress legs of a zone --------------------------------------------------------
+#: Walking speed (km/h) and the longest walk to or from a station or stop (metres).
+WALK_SPEED_KMH: float = 4.8
+WALK_MAX_M: float = 1200.0
+#: Cycling speed (km/h), the longest bicycle access leg (metres) and the time to park a bicycle
+#: at a station (minutes). Bicycles are used for access only (not at the destination end).
+BIKE_SPEED_KMH: float = 15.0
+BIKE_MAX_M: float = 5000.0
+BIKE_PARKING_MIN: float = 3.0
+#: Feeder bus to a station (local buses that the network does not model line by line): speed
+#: (km/h), longest leg (metres), and its wait plus transfer penalty (minutes).
+FEEDER_SPEED_KMH: float = 20.0
+FEEDER_MAX_M: float = 15000.0
+FEEDER_WAIT_MIN: float = 10.0
+#: Street distance over straight-line distance for walking, cycling and feeder legs.
+ACCESS_CIRCUITY: float = 1.25
+#: Number of nearest stations and stops each zone connects to.
+ACCESS_STATIONS_K: int = 8
+#: Direct walking between zones (no vehicle) is allowed up to this distance (metres).
+DIRECT_WALK_MAX_M: float = 3000.0
+#: Mean trip length inside one 1 km zone (metres).
+INTRAZONAL_DISTANCE_M: float = 500.0
+
+# ---- car -------------------------------------------------------------------------------------
+#: Number of nearest road skeleton nodes each zone connects to over local roads.
+CAR_ACCESS_NODES_K: int = 3
+#: Time to park and walk to the door, added at each end of a car trip (minutes).
+CAR_TERMINAL_MIN: float = 2.0
+#: A zone is urban (for the speed of its local roads) from this many residents per km^2 cell.
+URBAN_MIN_POPULATION: int = 1000
+#: Value of travel time used to turn money (road pricing) into minutes, DKK per minute.
+#: About 105 DKK/h in 2024 prices, after the Danish unit prices for transport appraisal
+#: (Transportøkonomiske Enhedspriser, DTU/Transportministeriet), rounded.
+VALUE_OF_TIME_DKK_PER_MIN: float = 1.75
+#: Driving to a park-and-ride: time to park and walk to the platform (minutes).
+PARK_AND_RIDE_MIN: float = 5.0
+
+# ---- demand and metrics ----------------------------------------------------------------------
+#: Negative-exponential deterrence exp(-BETA * t) of the gravity accessibility and of the trip
+#: distribution (per generalised minute); 0.05 halves the weight every ~14 minutes.
+BETA_PER_MIN: float = 0.05
+#: Weights of the two modes in the combined accessibility (shares of motorised trips in the
+#: capital area, rounded: public transport 30 %, car 70 %).
+ACCESSIBILITY_WEIGHT_PT: float = 0.3
+ACCESSIBILITY_WEIGHT_CAR: float = 0.7
+#: Trips per resident per weekday that the trip distribution spreads over destinations
+#: (Danish National Travel Survey, capital area, rounded: PT 0.45, car 1.2).
+TRIPS_PER_RESIDENT_PT: float = 0.45
+TRIPS_PER_RESIDENT_CAR: float = 1.2
+#: Generalised times are capped here (minutes) so that unreachable pairs stay finite.
+MAX_TIME_MIN: float = 300.0
+#: A municipality "gains" when its population-weighted accessibility grows by at least this
+#: percentage.
+GAIN_THRESHOLD_PCT: float = 0.05
+
+
+def snapshot() -> dict[str, float | int]:
+    """All parameters and their current values (part of every cache key)."""
+    return {k: v for k, v in globals().items() if k.isupper() and isinstance(v, int | float)}

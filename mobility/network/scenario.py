@@ -1,0 +1,392 @@
+"""Scenarios: the base network plus the edits of a set of initiatives, and their metrics.
+
+Results are cached in memory and on disk (``mobility.settings.CACHE_DIR``, overridden by the
+environment variable ``MOBILITY_CACHE_DIR``; default ``~/.cache/mobility``) under a SHA-256
+hash of the network inputs (the shipped files the model reads), the model parameters
+(:mod:`mobility.network.params`), the model version and the edits. Only successes are cached.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import logging
+import os
+import pickle
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csgraph
+
+from .. import geodata
+from ..errors import MobilityWarning, NetworkError
+from . import params
+from .base import base_network
+from .edits import apply_edits
+from .graph import car_graph, compile_graph, pt_graph
+from .metrics import accessibility, demand, municipality_metrics, zone_metrics
+from .roads import link_speed_kmh
+from .services import Network, resolve_stop
+from .skim import Skims, scenario_skims
+
+__all__ = [
+    "MODEL_VERSION",
+    "ScenarioResult",
+    "cache_dir",
+    "clear_cache",
+    "evaluate_scenario",
+    "scenario_network",
+    "select_edits",
+    "travel_time",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bumped whenever the model's code changes its results (part of the cache key).
+MODEL_VERSION = "1"
+
+#: Files whose content the network depends on.
+_INPUTS = ("pt_services.yaml", "roads.yaml", "stations", "rail_segments", "rail_nodes", "stops",
+           "population_grid", "municipalities", "places", "aliases")
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """Metrics of one scenario against the base network.
+
+    Attributes
+    ----------
+    ids : tuple of int
+        Initiatives whose edits are in the scenario.
+    excluded : dict
+        Initiative id -> reason, for the requested ids the network cannot represent (they are
+        left out of the metrics, never counted as zero).
+    person_minutes_saved_per_day : float
+        PT + car generalised person-minutes saved per weekday (negative = lost).
+    person_minutes_saved_pt, person_minutes_saved_car : float
+        The same by mode.
+    zones : pandas.DataFrame
+        Per zone: ``cell_id``, ``municipality_code``, ``population``, ``accessibility_base``,
+        ``accessibility_scenario``, ``accessibility_change_pct``, ``mean_time_change_min``
+        (trip-weighted mean change of generalised minutes, scenario minus base: negative is
+        faster), ``person_minutes_saved_per_day``.
+    municipalities : pandas.DataFrame
+        Indexed by municipality code: ``name``, ``population``, ``accessibility_base``,
+        ``accessibility_scenario``, ``accessibility_change_pct``,
+        ``person_minutes_saved_per_day``, ``gains`` (change at least
+        ``params.GAIN_THRESHOLD_PCT`` percent).
+    municipalities_gaining : list of str
+        Names of the municipalities that gain, largest gain first.
+    cache_key : str
+        The hash the result is cached under.
+    """
+
+    ids: tuple[int, ...]
+    excluded: dict[int, str]
+    person_minutes_saved_per_day: float
+    person_minutes_saved_pt: float
+    person_minutes_saved_car: float
+    zones: pd.DataFrame = field(repr=False)
+    municipalities: pd.DataFrame = field(repr=False)
+    municipalities_gaining: list[str]
+    cache_key: str = ""
+
+
+# --------------------------------------------------------------------------------------------
+# cache
+
+
+def cache_dir() -> Path:
+    """Folder of the on-disk scenario cache (created on first write)."""
+    env = os.environ.get("MOBILITY_CACHE_DIR")
+    if env:
+        return Path(env) / "network"
+    from .. import settings
+
+    root = getattr(settings, "CACHE_DIR", None)
+    return (Path(root) if root else Path.home() / ".cache" / "mobility") / "network"
+
+
+_MEMORY: dict[str, ScenarioResult] = {}
+
+
+def clear_cache(*, disk: bool = False) -> None:
+    """Forget cached scenario results (in memory; on disk too with ``disk=True``)."""
+    _MEMORY.clear()
+    _base_state.cache_clear()
+    _scenario_net.cache_clear()
+    if disk and cache_dir().is_dir():
+        for p in cache_dir().glob("*.pkl"):
+            p.unlink()
+
+
+@lru_cache(maxsize=32)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _inputs_digest() -> str:
+    h = hashlib.sha256(MODEL_VERSION.encode())
+    for name in _INPUTS:
+        p = geodata.get_path(name)
+        st = p.stat()
+        h.update(_file_digest(str(p), st.st_size, st.st_mtime_ns).encode())
+    h.update(json.dumps(params.snapshot(), sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def _key(edits: list[tuple[int, list[dict[str, Any]]]]) -> str:
+    h = hashlib.sha256(_inputs_digest().encode())
+    h.update(json.dumps(edits, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:32]
+
+
+# --------------------------------------------------------------------------------------------
+# scenarios
+
+
+def select_edits(ids: Iterable[int], initiatives: Mapping[int, Any] | None = None
+                 ) -> tuple[list[tuple[int, list[dict[str, Any]]]], dict[int, str]]:
+    """Split ``ids`` into (id, edits) of representable initiatives and excluded id -> reason.
+
+    Raises
+    ------
+    NetworkError
+        An id is not in the catalogue.
+    """
+    if initiatives is None:
+        from ..catalogue import read_initiatives
+
+        initiatives = read_initiatives()
+    chosen, excluded = [], {}
+    for iid in sorted(set(int(i) for i in ids)):
+        if iid not in initiatives:
+            msg = f"initiative {iid} is not in the catalogue (ids: {sorted(initiatives)})"
+            raise NetworkError(msg)
+        spec = getattr(initiatives[iid], "network", None)
+        if not spec:
+            excluded[iid] = "no network: key in the initiative file"
+        elif not spec.get("representable", False):
+            excluded[iid] = str(spec.get("reason", "not representable"))
+        else:
+            chosen.append((iid, list(spec.get("edits") or [])))
+    return chosen, excluded
+
+
+@lru_cache(maxsize=2)
+def _base_state(digest: str) -> tuple[Network, Skims, Any, np.ndarray]:
+    net = base_network()
+    skims = scenario_skims(net)
+    return net, skims, demand(skims), accessibility(skims)
+
+
+def _state() -> tuple[Network, Skims, Any, np.ndarray]:
+    return _base_state(_inputs_digest())
+
+
+def scenario_network(edits: list[tuple[int, list[dict[str, Any]]]]) -> Network:
+    """The network of a scenario (a new object)."""
+    return apply_edits(_state()[0], edits)
+
+
+def _compute(edits: list[tuple[int, list[dict[str, Any]]]], excluded: dict[int, str],
+             key: str, engine: str = "csgraph") -> ScenarioResult:
+    _, base, dem, acc_base = _state()
+    net = apply_edits(_state()[0], edits)
+    scen = scenario_skims(net, engine=engine)
+    zones, s_pt, s_car = zone_metrics(base, scen, dem, acc_base)
+    munis = municipality_metrics(zones)
+    gaining = munis[munis["gains"]].sort_values("accessibility_change_pct", ascending=False)
+    return ScenarioResult(
+        ids=tuple(i for i, _ in edits), excluded=dict(excluded),
+        person_minutes_saved_per_day=s_pt + s_car, person_minutes_saved_pt=s_pt,
+        person_minutes_saved_car=s_car, zones=zones, municipalities=munis,
+        municipalities_gaining=[str(n) for n in gaining["name"]], cache_key=key)
+
+
+def evaluate_scenario(ids: Iterable[int], *, initiatives: Mapping[int, Any] | None = None,
+                      use_cache: bool = True) -> ScenarioResult:
+    """Evaluate the base network plus the edits of initiatives ``ids``.
+
+    Parameters
+    ----------
+    ids : iterable of int
+        Initiative ids; those the network cannot represent are listed in ``excluded``.
+    initiatives : mapping of id -> Initiative, optional
+        Default: :func:`mobility.catalogue.read_initiatives`.
+    use_cache : bool
+        Read and write the memory and disk caches (default True).
+
+    Returns
+    -------
+    ScenarioResult
+
+    Raises
+    ------
+    NetworkError
+        Unknown id, or an edit that cannot be applied.
+    """
+    edits, excluded = select_edits(ids, initiatives)
+    key = _key(edits)
+    if use_cache:
+        if key in _MEMORY:
+            return _with_excluded(_MEMORY[key], excluded)
+        path = cache_dir() / f"{key}.pkl"
+        if path.is_file():
+            try:
+                with path.open("rb") as fh:
+                    res = pickle.load(fh)
+                _MEMORY[key] = res
+                return _with_excluded(res, excluded)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+                log.warning("ignoring unreadable cache file %s", path)
+    res = _compute(edits, excluded, key)
+    if use_cache:
+        _MEMORY[key] = res
+        try:
+            cache_dir().mkdir(parents=True, exist_ok=True)
+            tmp = cache_dir() / f"{key}.tmp{os.getpid()}"
+            with tmp.open("wb") as fh:
+                pickle.dump(res, fh)
+            tmp.replace(cache_dir() / f"{key}.pkl")
+        except OSError as err:  # a read-only cache is not fatal
+            log.warning("cannot write scenario cache: %s", err)
+    return res
+
+
+def _with_excluded(res: ScenarioResult, excluded: dict[int, str]) -> ScenarioResult:
+    if res.excluded == excluded:
+        return res
+    from dataclasses import replace
+
+    return replace(res, excluded=dict(excluded))
+
+
+# --------------------------------------------------------------------------------------------
+# station-to-station travel time
+
+
+@lru_cache(maxsize=8)
+def _scenario_net(key: str, edits_json: str) -> Network:
+    return apply_edits(_state()[0], [(int(i), e) for i, e in json.loads(edits_json)])
+
+
+def _served(net: Network, name: str, what: str) -> str:
+    key = resolve_stop(name)[0]
+    served = net.station_keys()
+    if key not in served:
+        close = difflib.get_close_matches(key, served, n=5, cutoff=0.5)
+        hint = f"; served stations with similar names: {', '.join(close)}" if close else ""
+        msg = f"{what} {name!r} is not served by any public transport service of the network{hint}"
+        raise NetworkError(msg)
+    return key
+
+
+def _pt_time(net: Network, a: str, b: str) -> tuple[float, float]:
+    if a == b:
+        return 0.0, 0.0
+    graph = pt_graph(net)
+    comp = compile_graph(graph)
+    src, dst = comp.index[("D", a)], comp.index[("A", b)]
+    dist, pred = csgraph.dijkstra(comp.g, indices=src, return_predecessors=True)
+    if not np.isfinite(dist[dst]):
+        msg = f"no public transport path from {a!r} to {b!r}"
+        raise NetworkError(msg)
+    minutes, node = 0.0, dst
+    while node != src:
+        prev = pred[node]
+        minutes += graph[comp.nodes[prev]][comp.nodes[node]]["t"]
+        node = prev
+    return minutes, float(dist[dst])
+
+
+def _car_time(net: Network, a: str, b: str) -> tuple[float, float]:
+    graph = car_graph(net)
+    comp = compile_graph(graph)
+    names = sorted(net.road_nodes)
+    xy = np.array([net.road_nodes[n] for n in names])
+    pa, pb = resolve_stop(a), resolve_stop(b)
+    speed = link_speed_kmh("local", "urban", net.speed_caps)
+    per_km = net.road_cost["per_km_dkk"] / params.VALUE_OF_TIME_DKK_PER_MIN
+
+    def legs(p: tuple[str, float, float]) -> list[tuple[str, float, float]]:
+        d = np.hypot(xy[:, 0] - p[1], xy[:, 1] - p[2])
+        out = []
+        for i in np.argsort(d)[:params.CAR_ACCESS_NODES_K]:
+            km = d[i] / 1000.0 * params.ACCESS_CIRCUITY
+            t = km / speed * 60.0
+            out.append((names[i], t, t + km * per_km))
+        return out
+
+    la, lb = legs(pa), legs(pb)
+    src = [comp.index[n] for n, _, _ in la]
+    dg = csgraph.dijkstra(comp.g, indices=src)
+    dt = csgraph.dijkstra(comp.t, indices=src)
+    best = (np.inf, np.inf)
+    for i, (_, ta, ga) in enumerate(la):
+        for nb, tb, gb in lb:
+            j = comp.index[nb]
+            gen = ga + dg[i, j] + gb
+            if gen < best[1]:
+                best = (ta + dt[i, j] + tb, gen)
+    per_trip = net.road_cost["per_trip_dkk"] / params.VALUE_OF_TIME_DKK_PER_MIN
+    return best[0], best[1] + per_trip
+
+
+def travel_time(from_name: str, to_name: str, *, with_ids: Iterable[int] = (),
+                mode: str = "pt", initiatives: Mapping[int, Any] | None = None
+                ) -> dict[str, Any]:
+    """Travel time between two stations in the base network or with initiatives.
+
+    Parameters
+    ----------
+    from_name, to_name : str
+        Station or stop names as in the geodata (aliases accepted).
+    with_ids : iterable of int
+        Initiatives whose edits to apply; non-representable ones are ignored with a
+        :class:`MobilityWarning`.
+    mode : {"pt", "car"}
+
+    Returns
+    -------
+    dict
+        ``from``, ``to``, ``mode``, ``with`` (ids applied), ``minutes`` (PT: from departure at
+        FROM to arrival at TO: in-vehicle, dwell, transfer walks and waits, no initial wait;
+        car: driving time), ``generalised_minutes`` (PT: plus the initial wait and transfer
+        penalties; car: plus road charges in minutes).
+
+    Raises
+    ------
+    PlaceNotFoundError
+        Unknown name (with suggestions).
+    NetworkError
+        Station not served, or no path.
+
+    Examples
+    --------
+    >>> r = travel_time("Nørreport St.", "CPH Lufthavn")
+    >>> 10 < r["minutes"] < 20
+    True
+    """
+    if mode not in ("pt", "car"):
+        msg = f"mode must be 'pt' or 'car', not {mode!r}"
+        raise NetworkError(msg)
+    edits, excluded = select_edits(with_ids, initiatives) if with_ids else ([], {})
+    if excluded:
+        warnings.warn(f"initiatives left out (not representable): {excluded}",
+                      MobilityWarning, stacklevel=2)
+    net = _scenario_net(_key(edits), json.dumps(edits, sort_keys=True, default=str))
+    if mode == "pt":
+        minutes, gen = _pt_time(net, _served(net, from_name, "FROM"),
+                                _served(net, to_name, "TO"))
+    else:
+        minutes, gen = _car_time(net, from_name, to_name)
+    return {"from": from_name, "to": to_name, "mode": mode, "with": [i for i, _ in edits],
+            "minutes": round(float(minutes), 1), "generalised_minutes": round(float(gen), 1)}

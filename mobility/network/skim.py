@@ -1,0 +1,172 @@
+"""Zone-to-zone skims: compiled (scipy.sparse.csgraph + numpy) and the networkx reference.
+
+Compiled engine: Dijkstra from every station's origin node to every station's arrival node on
+the CSR graph (a station x station matrix ``M``), then the zone legs are combined in numpy:
+``T[i, j] = min_a,b (access[i, a] + M[a, b] + egress[j, b])`` in two vectorised min-plus
+steps, and the direct (walk or local drive) alternative is taken where shorter.
+
+Reference: the same graph in networkx with a node per origin and destination zone, and
+``networkx.single_source_dijkstra_path_length`` from each origin zone. Slow; used by the tests
+and the benchmark (on a sample of origins).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+from scipy.sparse import csgraph
+
+from . import params
+from .graph import Compiled, car_graph, compile_graph, pt_graph
+from .roads import link_speed_kmh
+from .services import Network
+from .zones import Legs, car_legs, pt_legs, study_zones, zone_distance_m
+
+__all__ = [
+    "Skims", "scenario_skims", "scenario_skims_car", "station_matrix", "zone_skim",
+    "zone_skim_reference",
+]
+
+
+@dataclass(frozen=True)
+class Skims:
+    """Generalised minutes between zones (rows: origins, columns: all zones), float32.
+
+    ``car`` includes road charges turned into minutes; ``car_time`` is the same skim without
+    them (the time actually spent; ``car`` itself when the scenario has no charges).
+    """
+
+    pt: np.ndarray
+    car: np.ndarray
+    car_time: np.ndarray
+
+
+def station_matrix(comp: Compiled, sources: list, targets: list) -> np.ndarray:
+    """Generalised minutes from each node of ``sources`` to each of ``targets`` (float32)."""
+    src = np.array([comp.index[s] for s in sources])
+    dst = np.array([comp.index[t] for t in targets])
+    dist = csgraph.dijkstra(comp.g, directed=True, indices=src)
+    return dist[:, dst].astype(np.float32)
+
+
+def zone_skim(m: np.ndarray, legs: Legs, direct: np.ndarray) -> np.ndarray:
+    """Combine a node x node matrix with the zones' legs (min-plus), then the direct option."""
+    z = legs.access_idx.shape[0]
+    c = np.full((z, m.shape[1]), np.inf, dtype=np.float32)
+    for k in range(legs.access_idx.shape[1]):
+        np.minimum(c, legs.access_g[:, k, None] + m[legs.access_idx[:, k]], out=c)
+    out = direct.copy()
+    for k in range(legs.egress_idx.shape[1]):
+        np.minimum(out, c[:, legs.egress_idx[:, k]] + legs.egress_g[None, :, k], out=out)
+    return out
+
+
+def zone_skim_reference(graph: nx.DiGraph, origin_nodes: list, dest_nodes: list, legs: Legs,
+                        direct: np.ndarray, origins: Sequence[int]) -> np.ndarray:
+    """The same skim with networkx: zone nodes joined to the graph, one Dijkstra per origin.
+
+    ``origin_nodes[i]``/``dest_nodes[i]`` are the graph nodes that leg index ``i`` refers to.
+    Returns the rows of ``origins``.
+    """
+    g = graph.copy()
+    nz = legs.access_idx.shape[0]
+    for j in range(nz):
+        for k in range(legs.egress_idx.shape[1]):
+            cost = float(legs.egress_g[j, k])
+            if np.isfinite(cost):
+                node = dest_nodes[legs.egress_idx[j, k]]
+                if not g.has_edge(node, ("Zd", j)) or g[node][("Zd", j)]["g"] > cost:
+                    g.add_edge(node, ("Zd", j), g=cost)
+    out = np.empty((len(origins), nz), dtype=np.float32)
+    for r, i in enumerate(origins):
+        g.add_node(("Zo", i))
+        for k in range(legs.access_idx.shape[1]):
+            cost = float(legs.access_g[i, k])
+            node = origin_nodes[legs.access_idx[i, k]]
+            if np.isfinite(cost) and (not g.has_edge(("Zo", i), node)
+                                      or g[("Zo", i)][node]["g"] > cost):
+                g.add_edge(("Zo", i), node, g=cost)
+        dist = nx.single_source_dijkstra_path_length(g, ("Zo", i), weight="g")
+        row = np.array([dist.get(("Zd", j), np.inf) for j in range(nz)], dtype=np.float32)
+        out[r] = np.minimum(row, direct[r])
+        g.remove_node(("Zo", i))
+    return out
+
+
+def _direct_walk(rows: np.ndarray) -> np.ndarray:
+    d = zone_distance_m()[rows]
+    d = np.maximum(d, np.float32(params.INTRAZONAL_DISTANCE_M))
+    t = d * np.float32(params.ACCESS_CIRCUITY / 1000.0 / params.WALK_SPEED_KMH * 60.0)
+    return np.where(zone_distance_m()[rows] <= params.DIRECT_WALK_MAX_M, t,
+                    np.float32(np.inf)).astype(np.float32)
+
+
+def _direct_drive(net: Network, rows: np.ndarray) -> np.ndarray:
+    d = zone_distance_m()[rows]
+    km = np.maximum(d, np.float32(params.INTRAZONAL_DISTANCE_M)) * np.float32(
+        params.ACCESS_CIRCUITY / 1000.0)
+    urban = study_zones()["urban"].to_numpy()[rows]
+    speed = np.where(urban, link_speed_kmh("local", "urban", net.speed_caps),
+                     link_speed_kmh("local", "rural", net.speed_caps)).astype(np.float32)
+    t = km / speed[:, None] * np.float32(60.0) + np.float32(2 * params.CAR_TERMINAL_MIN)
+    t = t + km * np.float32(net.road_cost["per_km_dkk"] / params.VALUE_OF_TIME_DKK_PER_MIN)
+    return np.where(d <= 5000.0, t, np.float32(np.inf)).astype(np.float32)
+
+
+def scenario_skims(net: Network, *, engine: str = "csgraph",
+                   origins: Sequence[int] | None = None) -> Skims:
+    """PT and car generalised-time skims of a network, for all zones or some origin rows.
+
+    Parameters
+    ----------
+    net : Network
+        The scenario's network.
+    engine : {"csgraph", "networkx"}
+        Compiled engine or the networkx reference.
+    origins : sequence of int, optional
+        Zone rows to compute (default all).
+    """
+    nz = len(study_zones())
+    rows = np.arange(nz) if origins is None else np.asarray(origins, dtype=int)
+    if engine not in ("csgraph", "networkx"):
+        msg = f"unknown engine {engine!r}; choose 'csgraph' or 'networkx'"
+        raise ValueError(msg)
+    stations = net.station_keys()
+    pl, pgraph, walk = pt_legs(net, stations), pt_graph(net), _direct_walk(rows)
+    origin, dest = [("D", s) for s in stations], [("A", s) for s in stations]
+    if engine == "csgraph":
+        m_pt = station_matrix(compile_graph(pgraph), origin, dest)
+        pt = zone_skim(m_pt, _rows(pl, rows), walk)
+    else:
+        pt = zone_skim_reference(pgraph, origin, dest, pl, walk, rows)
+    car = scenario_skims_car(net, rows, engine)
+    cap = np.float32(params.MAX_TIME_MIN)
+    car_time = car
+    if any(net.road_cost.values()):
+        free = net.copy()
+        free.road_cost = dict.fromkeys(net.road_cost, 0.0)
+        car_time = scenario_skims_car(free, rows, engine)
+    return Skims(np.minimum(pt, cap), car, car_time)
+
+
+def scenario_skims_car(net: Network, rows: np.ndarray, engine: str = "csgraph") -> np.ndarray:
+    """The car skim of ``net`` for origin ``rows`` (generalised minutes, capped)."""
+    roads = sorted(net.road_nodes)
+    cl, drive = car_legs(net, roads), _direct_drive(net, rows)
+    if engine == "csgraph":
+        cc = compile_graph(car_graph(net))
+        car = zone_skim(station_matrix(cc, roads, roads), _rows(cl, rows), drive)
+    else:
+        car = zone_skim_reference(car_graph(net), roads, roads, cl, drive, rows)
+    per_trip = np.float32(net.road_cost["per_trip_dkk"] / params.VALUE_OF_TIME_DKK_PER_MIN)
+    return np.minimum(car + per_trip, np.float32(params.MAX_TIME_MIN))
+
+
+def _rows(legs: Legs, rows: np.ndarray) -> Legs:
+    if len(rows) == legs.access_idx.shape[0]:
+        return legs
+    return Legs(legs.access_idx[rows], legs.access_t[rows], legs.access_g[rows],
+                legs.egress_idx, legs.egress_t, legs.egress_g)

@@ -1,0 +1,149 @@
+"""Zones: the populated 1 km cells of the Fingerplan area, and their access and egress legs.
+
+Bornholm's cells are left out: the network has no ferry or air link to Bornholm, so no zone
+there can reach the rest of the network (documented in ``docs/network.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+from scipy.spatial import cKDTree
+
+from .. import geodata
+from . import params
+from .roads import link_speed_kmh
+from .services import Network
+
+__all__ = ["Legs", "car_legs", "pt_legs", "study_zones", "zone_distance_m"]
+
+
+@lru_cache(maxsize=1)
+def _zones() -> gpd.GeoDataFrame:
+    grid = geodata.load_population_grid()
+    grid = grid[grid["municipality_code"].isin(geodata.FINGERPLAN_CODES)].copy()
+    grid["municipality_code"] = grid["municipality_code"].astype(int)
+    cent = grid.geometry.centroid
+    grid["x"] = cent.x.to_numpy()
+    grid["y"] = cent.y.to_numpy()
+    cols = ["cell_id", "municipality_code", "municipality", "population", "x", "y", "geometry"]
+    return grid[cols].sort_values("cell_id").reset_index(drop=True)
+
+
+def study_zones() -> gpd.GeoDataFrame:
+    """Zones of the network model (a copy).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``cell_id``, ``municipality_code``, ``municipality``, ``population``, ``x``, ``y``
+        (cell centre, EPSG:25832), ``urban`` (at least ``params.URBAN_MIN_POPULATION``
+        residents), ``geometry``; sorted by ``cell_id``.
+    """
+    out = _zones().copy()
+    out["urban"] = out["population"] >= params.URBAN_MIN_POPULATION
+    return out
+
+
+@lru_cache(maxsize=1)
+def _distance() -> np.ndarray:
+    z = _zones()
+    xy = np.column_stack([z["x"], z["y"]]).astype(np.float64)
+    d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+    d = d.astype(np.float32)
+    d.setflags(write=False)
+    return d
+
+
+def zone_distance_m() -> np.ndarray:
+    """Straight-line distances between zone centres (metres, float32, read-only)."""
+    return _distance()
+
+
+@dataclass(frozen=True)
+class Legs:
+    """Access and egress legs: per zone, the indices of nodes reached and the leg costs.
+
+    ``access_idx``/``egress_idx`` index the node list the legs were built for; missing legs
+    have cost ``inf``. ``*_t`` are minutes, ``*_g`` generalised minutes.
+    """
+
+    access_idx: np.ndarray
+    access_t: np.ndarray
+    access_g: np.ndarray
+    egress_idx: np.ndarray
+    egress_t: np.ndarray
+    egress_g: np.ndarray
+
+
+def _near(points: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    z = _zones()
+    tree = cKDTree(points)
+    k = min(k, len(points))
+    dist, idx = tree.query(np.column_stack([z["x"], z["y"]]), k=k)
+    return np.atleast_2d(dist.T).T, np.atleast_2d(idx.T).T
+
+
+def pt_legs(net: Network, stations: list[str]) -> Legs:
+    """Walk, bicycle, feeder-bus and park-and-ride legs between zones and ``stations``.
+
+    Access is the fastest of walking (up to ``WALK_MAX_M``), cycling plus bicycle parking (up to
+    ``BIKE_MAX_M``; parking time per station from ``net.bike_parking_min``) and a feeder bus
+    (up to ``FEEDER_MAX_M``, plus ``FEEDER_WAIT_MIN``); egress is walking or feeder. A
+    park-and-ride of the scenario adds a driving access leg from every zone in its catchment.
+    """
+    xy = np.array([net.stations[s] for s in stations])
+    dist, idx = _near(xy, params.ACCESS_STATIONS_K)
+    d = np.maximum(dist, 250.0) * params.ACCESS_CIRCUITY / 1000.0  # km on the street
+    walk = np.where(dist <= params.WALK_MAX_M, d / params.WALK_SPEED_KMH * 60.0, np.inf)
+    parking = np.array([net.bike_parking_min.get(s, params.BIKE_PARKING_MIN) for s in stations])
+    bike = np.where(dist <= params.BIKE_MAX_M,
+                    d / params.BIKE_SPEED_KMH * 60.0 + parking[idx], np.inf)
+    feeder = np.where(dist <= params.FEEDER_MAX_M,
+                      d / params.FEEDER_SPEED_KMH * 60.0 + params.FEEDER_WAIT_MIN, np.inf)
+    acc = np.minimum(np.minimum(walk, bike), feeder)
+    egr = np.minimum(walk, feeder)
+    acc_idx, acc_t = idx, acc
+    if net.park_and_ride:
+        z = study_zones()
+        pos = {s: i for i, s in enumerate(stations)}
+        extra_idx, extra_t, extra_g = [], [], []
+        for pr in net.park_and_ride:
+            sx, sy = net.stations[pr["station"]]
+            dd = np.hypot(z["x"].to_numpy() - sx, z["y"].to_numpy() - sy)
+            km = np.maximum(dd, 250.0) / 1000.0 * params.ACCESS_CIRCUITY
+            speed = np.where(z["urban"], link_speed_kmh("local", "urban", net.speed_caps),
+                             link_speed_kmh("local", "rural", net.speed_caps))
+            t = km / speed * 60.0 + params.PARK_AND_RIDE_MIN
+            t = np.where(dd <= float(pr["catchment_km"]) * 1000.0, t, np.inf)
+            cost = (km * net.road_cost["per_km_dkk"]) / params.VALUE_OF_TIME_DKK_PER_MIN
+            extra_idx.append(np.full(len(z), pos[pr["station"]]))
+            extra_t.append(t)
+            extra_g.append(t + cost)
+        acc_idx = np.column_stack([idx, *extra_idx])
+        acc_t = np.column_stack([acc, *extra_t])
+        acc_g = np.column_stack([acc, *extra_g])
+    else:
+        acc_g = acc
+    f32 = np.float32
+    return Legs(acc_idx.astype(np.int32), acc_t.astype(f32), acc_g.astype(f32),
+                idx.astype(np.int32), egr.astype(f32), egr.astype(f32))
+
+
+def car_legs(net: Network, nodes: list[str]) -> Legs:
+    """Local-road legs between zones and the ``CAR_ACCESS_NODES_K`` nearest skeleton nodes,
+    plus the terminal time; the scenario's speed caps and per-km charge apply."""
+    xy = np.array([net.road_nodes[n] for n in nodes])
+    dist, idx = _near(xy, params.CAR_ACCESS_NODES_K)
+    z = study_zones()
+    speed = np.where(z["urban"], link_speed_kmh("local", "urban", net.speed_caps),
+                     link_speed_kmh("local", "rural", net.speed_caps))[:, None]
+    km = np.maximum(dist, 250.0) * params.ACCESS_CIRCUITY / 1000.0
+    t = km / speed * 60.0 + params.CAR_TERMINAL_MIN
+    g = t + km * net.road_cost["per_km_dkk"] / params.VALUE_OF_TIME_DKK_PER_MIN
+    f32 = np.float32
+    return Legs(idx.astype(np.int32), t.astype(f32), g.astype(f32),
+                idx.astype(np.int32), t.astype(f32), g.astype(f32))

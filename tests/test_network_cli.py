@@ -1,0 +1,67 @@
+"""``mobility network ...`` and ``mobility bench network`` (the benchmark itself is slow)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from mobility.cli import cli
+
+pytest_plugins = ["tests.network_support"]
+
+
+def test_travel_time_json() -> None:
+    res = CliRunner().invoke(cli, ["network", "travel-time", "Farum St.", "Hillerød St.",
+                                   "--with", "11", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert set(data) == {"from", "to", "mode", "with", "minutes", "generalised_minutes"}
+    assert data["with"] == [11] and data["minutes"] < 25
+
+
+def test_travel_time_text_car() -> None:
+    res = CliRunner().invoke(cli, ["network", "travel-time", "Hillerød St.",
+                                   "Frederiksværk St.", "--mode", "car"])
+    assert res.exit_code == 0, res.output
+    assert "min" in res.output
+
+
+def test_unknown_station_exits_1_with_suggestions() -> None:
+    res = CliRunner().invoke(cli, ["network", "travel-time", "Hilerød St.", "Køge St."])
+    assert res.exit_code == 1
+    assert "Hillerød St." in res.output
+
+
+def test_bad_mode_is_a_usage_error() -> None:
+    res = CliRunner().invoke(cli, ["network", "travel-time", "A", "B", "--mode", "boat"])
+    assert res.exit_code == 2
+
+
+def test_scenario_writes_metrics(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "metrics.csv"
+    res = CliRunner().invoke(cli, ["network", "scenario", "--with", "8", "--with", "33",
+                                   "--output", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "excluded 33" in res.output
+    frame = pd.read_csv(out, index_col="municipality_code")
+    assert {"name", "accessibility_change_pct", "gains"} <= set(frame.columns)
+    assert len(frame) == 34
+
+
+def test_bench_network_help() -> None:
+    res = CliRunner().invoke(cli, ["bench", "network", "--help"])
+    assert res.exit_code == 0 and "--json" in res.output
+
+
+@pytest.mark.slow
+def test_bench_network_json() -> None:
+    res = CliRunner().invoke(cli, ["bench", "network", "--json", "--reference-origins", "10"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    for key in ("zones", "scenarios", "engine_total_s", "engine_per_scenario_s",
+                "reference_per_scenario_s", "speedup", "peak_rss_mb"):
+        assert key in data
+    assert data["scenarios"] == 34
