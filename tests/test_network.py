@@ -274,3 +274,17 @@ def test_fake_catalogue_scenario() -> None:
     cat = {1: SimpleNamespace(id=1, network=spec)}
     res = evaluate_scenario([1], initiatives=cat, use_cache=False)
     assert res.person_minutes_saved_pt > 0
+
+
+@pytest.mark.parametrize("ident", [7, 12, 14, 27])
+def test_adding_links_never_lengthens_a_journey(ident: int) -> None:
+    """A scenario that only adds services, stations or roads can only shorten shortest paths.
+
+    Regression: the k nearest stations of a zone were chosen among base *and* new stations, so a
+    new metro station could push an existing station out of a zone's access set and make
+    thousands of zones' journeys longer.
+    """
+    res = evaluate_scenario([ident])
+    assert res.person_minutes_saved_per_day > 0
+    assert (res.zones["mean_time_change_min"] <= 1e-6).all()
+    assert (res.zones["accessibility_change_pct"] >= -1e-9).all()

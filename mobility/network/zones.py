@@ -87,6 +87,35 @@ def _near(points: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.atleast_2d(dist.T).T, np.atleast_2d(idx.T).T
 
 
+def _near_kept(points: np.ndarray, names: list[str], base_names: set[str],
+               k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest *base* points of every zone, plus its ``k`` nearest *new* points.
+
+    Choosing the k nearest among all points would let a station or road node added by a
+    scenario push an existing one out of a zone's access set, making some journeys longer
+    although the scenario only adds links. Keeping the base set and adding the new points
+    makes scenario access legs a superset of the base legs, so an added link can only shorten
+    a shortest path.
+    """
+    is_base = np.array([n in base_names for n in names], dtype=bool)
+    base_pos = np.flatnonzero(is_base)
+    dist, idx = _near(points[base_pos], k)
+    idx = base_pos[idx]
+    new_pos = np.flatnonzero(~is_base)
+    if new_pos.size:
+        d_new, i_new = _near(points[new_pos], k)
+        dist = np.column_stack([dist, d_new])
+        idx = np.column_stack([idx, new_pos[i_new]])
+    return dist, idx
+
+
+def _base_names() -> tuple[set[str], set[str]]:
+    from .base import _base  # late import: base builds on this module's siblings
+
+    base = _base()
+    return set(base.stations), set(base.road_nodes)
+
+
 def pt_legs(net: Network, stations: list[str]) -> Legs:
     """Walk, bicycle, feeder-bus and park-and-ride legs between zones and ``stations``.
 
@@ -96,7 +125,7 @@ def pt_legs(net: Network, stations: list[str]) -> Legs:
     park-and-ride of the scenario adds a driving access leg from every zone in its catchment.
     """
     xy = np.array([net.stations[s] for s in stations])
-    dist, idx = _near(xy, params.ACCESS_STATIONS_K)
+    dist, idx = _near_kept(xy, stations, _base_names()[0], params.ACCESS_STATIONS_K)
     d = np.maximum(dist, 250.0) * params.ACCESS_CIRCUITY / 1000.0  # km on the street
     walk = np.where(dist <= params.WALK_MAX_M, d / params.WALK_SPEED_KMH * 60.0, np.inf)
     parking = np.array([net.bike_parking_min.get(s, params.BIKE_PARKING_MIN) for s in stations])
@@ -137,7 +166,7 @@ def car_legs(net: Network, nodes: list[str]) -> Legs:
     """Local-road legs between zones and the ``CAR_ACCESS_NODES_K`` nearest skeleton nodes,
     plus the terminal time; the scenario's speed caps and per-km charge apply."""
     xy = np.array([net.road_nodes[n] for n in nodes])
-    dist, idx = _near(xy, params.CAR_ACCESS_NODES_K)
+    dist, idx = _near_kept(xy, nodes, _base_names()[1], params.CAR_ACCESS_NODES_K)
     z = study_zones()
     speed = np.where(z["urban"], link_speed_kmh("local", "urban", net.speed_caps),
                      link_speed_kmh("local", "rural", net.speed_caps))[:, None]
