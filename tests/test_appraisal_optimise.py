@@ -21,7 +21,10 @@ OPTIMISE_KEYS = {"budget_mdkk", "selected", "cost_mdkk", "score", "left_out_unkn
 @st.composite
 def instances(draw: st.DrawFn) -> dict[str, object]:
     n = draw(st.integers(1, 8))
-    scores = draw(st.lists(st.floats(0, 5, allow_nan=False), min_size=n, max_size=n))
+    # scores to 1/1000 of a star (real scores are means of whole stars); the solver treats
+    # differences below 1e-10 as ties
+    scores = draw(st.lists(st.integers(0, 5000).map(lambda k: k / 1000), min_size=n,
+                           max_size=n))
     costs = draw(st.lists(st.integers(0, 100), min_size=n, max_size=n))
     pairs = [(i, j) for i in range(n) for j in range(i)]
     requires = draw(st.lists(st.sampled_from(pairs), max_size=4, unique=True)) if pairs else []
@@ -40,7 +43,7 @@ def _feasible(sel: set[int], inst: dict[str, object]) -> bool:
 
 
 @given(inst=instances())
-@hsettings(max_examples=200, deadline=None)
+@hsettings(max_examples=300, deadline=None)
 def test_solver_equals_brute_force(inst: dict[str, object]) -> None:
     scores = inst["scores"]
     n = len(scores)  # type: ignore[arg-type]
@@ -54,7 +57,7 @@ def test_solver_equals_brute_force(inst: dict[str, object]) -> None:
     assert x is not None
     chosen = set(np.flatnonzero(x).tolist())
     assert _feasible(chosen, inst)
-    assert sum(scores[i] for i in chosen) == pytest.approx(best, abs=1e-6)  # type: ignore[index]
+    assert sum(scores[i] for i in chosen) == pytest.approx(best, abs=1e-9)  # type: ignore[index]
 
 
 @st.composite

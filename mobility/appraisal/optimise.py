@@ -125,7 +125,11 @@ def solve_selection(
     n = len(s)
     if n == 0:
         return np.zeros(0, dtype=bool) if budget >= 0 and not list(must) else None
-    eps = 1e-7 / max(1.0, float(c.sum()))
+    # scores are scaled so that HiGHS's absolute gap (1e-6) is 1e-12 score units; the cost term
+    # (at most 1e-4 scaled, i.e. 1e-10 score units, in total) breaks ties towards the cheaper
+    # selection, so score differences below 1e-10 count as ties
+    scale = 1e6
+    eps = 1e-4 / max(1.0, float(c.sum()))
     rows: list[np.ndarray] = []
     lo: list[float] = []
     hi: list[float] = []
@@ -159,7 +163,7 @@ def solve_selection(
         a = np.vstack(rows + [r for r, _ in cut_rows])
         with _quiet_stdout():
             res = milp(
-                -s + eps * c,
+                -scale * s + eps * c,
                 constraints=LinearConstraint(a, np.array(lo + [-np.inf] * len(cut_rows)),
                                              np.array(hi + [u for _, u in cut_rows])),
                 integrality=np.ones(n), bounds=Bounds(lb, ub), options={"mip_rel_gap": 0.0},

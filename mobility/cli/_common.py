@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import MobilityError
-
-__all__ = ["DataError", "catalogue_option", "lang_option"]
+__all__ = ["DataError", "catalogue_option", "lang_option", "weights_option"]
 
 
 class DataError(click.ClickException):
@@ -34,7 +32,8 @@ lang_option = click.option(
     help="Language of labels in tables and maps.",
 )
 
+weights_option = click.option(
+    "--weights", default="equal", show_default=True, metavar="PRESET|FILE",
+    help="Indicator weights: a preset (equal, climate_health, accessibility) or a YAML file.",
+)
 
-def reraise(err: MobilityError) -> DataError:
-    """Turn a library error into the CLI's one-message exit-1 error."""
-    return DataError(str(err))

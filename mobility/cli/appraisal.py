@@ -19,14 +19,11 @@ from ..appraisal._util import jsonable
 from ..catalogue import read_initiatives
 from ..errors import MobilityWarning
 from ..schema import INDICATOR_KEYS
-from ._common import catalogue_option
+from ._common import catalogue_option, weights_option
+from .network import bench
 
 __all__ = ["bench", "bench_appraisal", "bundle", "indicators", "robustness", "score"]
 
-_weights_option = click.option(
-    "--weights", default="equal", show_default=True, metavar="PRESET|FILE",
-    help="Indicator weights: a preset (equal, climate_health, accessibility) or a YAML file.",
-)
 _stars_option = click.option(
     "--stars", type=click.Choice(list(appraisal.STAR_SOURCES)), default="catalogue",
     show_default=True, help="Star source: the catalogue, the network model, or a blend.",
@@ -37,7 +34,7 @@ _method_option = click.option(
 )
 def _scoring_options(func: Any) -> Any:
     """--weights, --stars and --method, defined once."""
-    return _weights_option(_stars_option(_method_option(func)))
+    return weights_option(_stars_option(_method_option(func)))
 
 
 def _format_option(choices: list[str], default: str) -> Any:
@@ -80,6 +77,8 @@ def _cell(value: Any) -> str:
         return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.0f}"
     if isinstance(value, list):
         return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
     return str(value)
 
 
@@ -176,7 +175,7 @@ _add_prereq_option = click.option(
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON.")
 @click.option("--incidence", is_flag=True, help="Also print the per-municipality incidence.")
-@_weights_option
+@weights_option
 @_stars_option
 @_add_prereq_option
 @_network_option(True)
@@ -212,7 +211,7 @@ def evaluate(file: str, as_json: bool, incidence: bool, weights: str, stars: str
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @_format_option(["csv", "md"], "md")
 @_output_option
-@_weights_option
+@weights_option
 @_stars_option
 @_add_prereq_option
 @_network_option(True)
@@ -312,16 +311,7 @@ def robustness(runs: int | None, seed: int | None, top_k: int | None, weights: s
 
 
 # --------------------------------------------------------------------------------------------
-# bench: the network engine may own the group; otherwise it lives here
-
-try:
-    from .network import bench  # type: ignore[attr-defined]
-except ImportError:
-
-    @click.group()
-    def bench() -> None:
-        """Benchmarks: measured figures against the targets."""
-
+# bench: the group is defined with the network benchmark; the appraisal one joins it
 
 @bench.command(name="appraisal")
 @click.option("--runs", type=click.IntRange(min=1), default=10_000, show_default=True,

@@ -9,14 +9,10 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from ._common import catalogue_option, lang_option
+from ._common import catalogue_option, lang_option, weights_option
 
 __all__ = ["map_", "run_cmd", "table"]
 
-_weights_option = click.option(
-    "--weights", default="equal", show_default=True,
-    help="Indicator weights: a preset (equal, climate_health, accessibility) or a YAML file.",
-)
 _bundles_option = click.option(
     "--bundles", "bundle_files", multiple=True, type=click.Path(dir_okay=False),
     help="Bundle file (repeat for several); default the shipped bundles.",
@@ -34,7 +30,7 @@ _network_option = click.option(
 @click.command(name="run")
 @click.option("--output", "-o", default="maps", show_default=True,
               type=click.Path(file_okay=False), help="Output folder.")
-@_weights_option
+@weights_option
 @_bundles_option
 @_offline_option
 @_network_option
@@ -65,7 +61,7 @@ def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: b
 @click.argument("kind", type=click.Choice(["catalogue", "score", "accessibility", "bundles"]))
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="HTML file to write.")
-@_weights_option
+@weights_option
 @_bundles_option
 @_offline_option
 @catalogue_option
@@ -115,7 +111,7 @@ def map_(kind: str, output: str, weights: str, bundle_files: tuple[str, ...], of
               default="md", show_default=True, help="Output format.")
 @click.option("--output", "-o", default="-", show_default=True,
               help="Output file, or - for standard output (csv and md).")
-@_weights_option
+@weights_option
 @catalogue_option
 @lang_option
 def table(kind: str, fmt: str, output: str, weights: str, catalogue_dir: str | None,
