@@ -5,10 +5,19 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 DATA_DIR = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def inits() -> dict[int, Any]:
+    """The small valid fixture catalogue (4 initiatives), read once per module."""
+    from mobility.catalogue import read_initiatives
+
+    return read_initiatives(DATA_DIR / "catalogue_ok")
 
 
 @pytest.fixture

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
 from mobility import charts
-from mobility.catalogue import read_initiatives
 from mobility.errors import MobilityError
-
-DATA_DIR = Path(__file__).parent / "data"
-
-
-@pytest.fixture(scope="module")
-def inits():
-    return read_initiatives(DATA_DIR / "catalogue_ok")
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import docx
 import numpy as np
@@ -12,16 +11,8 @@ import pandas as pd
 import pytest
 
 from mobility import tables
-from mobility.catalogue import read_initiatives
 from mobility.errors import MobilityError
 from mobility.labels import format_number, stars_text
-
-DATA_DIR = Path(__file__).parent / "data"
-
-
-@pytest.fixture(scope="module")
-def inits():
-    return read_initiatives(DATA_DIR / "catalogue_ok")
 
 
 @pytest.fixture()
