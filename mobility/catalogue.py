@@ -310,10 +310,7 @@ def _read_yaml(path: Path) -> tuple[Any, list[Issue]]:
 def _check_network(init: Initiative, file: str) -> list[Issue]:
     if init.network is None:
         return []
-    try:
-        from .network.edits import check_network_spec
-    except ImportError:  # pragma: no cover - the network package is optional at this layer
-        return []
+    from .network.edits import check_network_spec  # late import: network reads the catalogue
     return [
         Issue(file, field, message, str(init.id))
         for field, message in check_network_spec(init.network)

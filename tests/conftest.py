@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 DATA_DIR = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def network_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point the network scenario disk cache at a temporary folder for each test module.
+
+    Tests never read or write the user's cache (``~/.cache/mobility``).
+    """
+    path = tmp_path_factory.mktemp("network-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MOBILITY_CACHE_DIR", str(path))
+        yield path
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> dict[int, Any]:
+    """The shipped initiatives."""
+    from mobility.catalogue import read_initiatives
+
+    return read_initiatives()
 
 
 @pytest.fixture(scope="module")

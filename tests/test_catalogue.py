@@ -181,3 +181,27 @@ def test_export_is_atomic(tmp_path: Path, monkeypatch) -> None:
         cat.export_catalogue(frame, "csv", target)
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["c.csv"]  # no temporary left behind
+
+
+@pytest.mark.parametrize(
+    ("network", "fragments"),
+    [
+        ("network: {representable: true, edits: [{op: fly_faster}]}",
+         ["[initiative 1] network.edits[0]", "unknown op"]),
+        ("network: {representable: false}",
+         ["[initiative 1] network.reason"]),
+        ("network: {representable: true, edits: [{op: scale_running_time, service: Bus 200S,"
+         " factor: -2}]}",
+         ["[initiative 1] network.edits[0].factor"]),
+    ],
+)
+def test_bad_network_edits_are_catalogue_errors(good_catalogue: Path, network: str,
+                                                fragments: list[str]) -> None:
+    path = good_catalogue / "01-line.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + network + "\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as info:
+        cat.read_initiatives(good_catalogue)
+    text = str(info.value)
+    assert "01-line.yaml" in text
+    for fragment in fragments:
+        assert fragment in text, text

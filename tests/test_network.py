@@ -21,8 +21,6 @@ from mobility.network import (
 )
 from mobility.network.scenario import cache_dir, clear_cache
 
-pytest_plugins = ["tests.network_support"]
-
 ZONE_COLUMNS = ["cell_id", "municipality_code", "population", "accessibility_base",
                 "accessibility_scenario", "accessibility_change_pct", "mean_time_change_min"]
 MUNI_COLUMNS = ["name", "population", "accessibility_base", "accessibility_scenario",

@@ -10,8 +10,6 @@ from click.testing import CliRunner
 
 from mobility.cli import cli
 
-pytest_plugins = ["tests.network_support"]
-
 
 def test_travel_time_json() -> None:
     res = CliRunner().invoke(cli, ["network", "travel-time", "Farum St.", "Hillerød St.",

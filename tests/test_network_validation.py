@@ -9,8 +9,6 @@ import pytest
 from mobility.catalogue import read_initiatives
 from mobility.network.validation import measure_effect, timetable_errors
 
-pytest_plugins = ["tests.network_support"]
-
 EXCLUDED = {9, 18, 19, 20, 21, 22, 26, 33}
 
 
