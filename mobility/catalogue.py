@@ -56,6 +56,7 @@ __all__ = [
     "build_geometry",
     "catalogue_dir",
     "catalogue_frame",
+    "check_references",
     "export_catalogue",
     "load_catalogue",
     "read_initiatives",
@@ -399,6 +400,16 @@ def _check_references(
         issues.append(Issue(files[first], "prerequisites",
                             f"cycle of prerequisites: {chain}", str(first)))
     return issues
+
+
+def check_references(initiatives: Mapping[int, Initiative]) -> list[Issue]:
+    """Problems with the references between initiatives built or edited in code.
+
+    Reports a prerequisite, overlap or conflict naming an unknown id, and cycles of
+    prerequisites, each naming the initiative's source file (or ``<in memory>``), id and field.
+    """
+    files = {i: (init.source_file or "<in memory>") for i, init in initiatives.items()}
+    return _check_references(initiatives, files, set())
 
 
 def _fingerprint(directory: Path) -> tuple[Any, ...]:

@@ -8,6 +8,8 @@ validated here; building the geometry from the shipped geodata is done in
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -40,6 +42,7 @@ __all__ = [
     "Socioeconomics",
     "TravelTime",
     "socioeconomics_stars",
+    "stars_from_thresholds",
 ]
 
 #: The six guiding indicators, in the catalogue's order.
@@ -229,6 +232,13 @@ GeometrySpec = Annotated[
 # The initiative
 
 
+def stars_from_thresholds(value: float | None, thresholds: Sequence[float]) -> int | None:
+    """Number of thresholds that ``value`` reaches (0-5); ``None`` for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return min(5, sum(1 for t in thresholds if value >= t))
+
+
 def socioeconomics_stars(socio: Socioeconomics) -> int | None:
     """Socio-economics stars from the catalogue text, by the documented threshold rule.
 
@@ -238,9 +248,8 @@ def socioeconomics_stars(socio: Socioeconomics) -> int | None:
     """
     if socio.status == "not_profitable":
         return 0
-    if socio.status == "irr" and socio.irr_pct is not None:
-        thresholds = settings.IRR_STAR_THRESHOLDS_PCT
-        return min(5, sum(1 for t in thresholds if socio.irr_pct >= t))
+    if socio.status == "irr":
+        return stars_from_thresholds(socio.irr_pct, settings.IRR_STAR_THRESHOLDS_PCT)
     return None
 
 

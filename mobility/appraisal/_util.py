@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Union
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import settings
-from ..catalogue import _check_references, read_initiatives
+from ..catalogue import check_references, read_initiatives
 from ..errors import CatalogueError
 from ..schema import Initiative
 
@@ -37,18 +37,10 @@ def resolve_initiatives(initiatives: InitiativesArg) -> dict[int, Initiative]:
     items = (initiatives.items() if isinstance(initiatives, Mapping)
              else ((init.id, init) for init in initiatives))
     found = dict(sorted(items))
-    files = {i: (init.source_file or "<in memory>") for i, init in found.items()}
-    issues = _check_references(found, files, set())
+    issues = check_references(found)
     if issues:
         raise CatalogueError.from_issues(issues, "invalid initiatives for the appraisal")
     return found
-
-
-def stars_from_thresholds(value: float | None, thresholds: Sequence[float]) -> int | None:
-    """Number of thresholds that ``value`` reaches (0-5); ``None`` for a missing value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return min(5, sum(1 for t in thresholds if value >= t))
 
 
 def annuity_factor(rate_pct: float, years: int) -> float:

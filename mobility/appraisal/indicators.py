@@ -31,13 +31,12 @@ import numpy as np
 import pandas as pd
 
 from .. import settings
-from ..schema import INDICATOR_KEYS, Initiative, KeyFigure
+from ..schema import INDICATOR_KEYS, Initiative, KeyFigure, stars_from_thresholds
 from ._network import NetworkArg, NetworkEffects, effects_for
 from ._util import (
     InitiativesArg,
     bcr_thresholds,
     resolve_initiatives,
-    stars_from_thresholds,
     time_savings_pv_mdkk,
 )
 
