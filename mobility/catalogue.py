@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 import yaml
 from pydantic import ValidationError
-from pyproj import Transformer
 from shapely import line_merge
 from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point
 from shapely.geometry.base import BaseGeometry
@@ -86,11 +85,6 @@ def catalogue_dir() -> Path:
 # Geometry
 
 
-@lru_cache(maxsize=1)
-def _to_utm() -> Transformer:
-    return Transformer.from_crs(geodata.CRS_MAP, geodata.CRS, always_xy=True)
-
-
 def _place_point(ref: Any) -> Point:
     if isinstance(ref, str):
         return geodata.resolve_place(ref).point
@@ -98,7 +92,7 @@ def _place_point(ref: Any) -> Point:
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         msg = f"coordinates {ref!r} are not [lon, lat] in WGS84"
         raise ValueError(msg)
-    x, y = _to_utm().transform(lon, lat)
+    x, y = geodata.lonlat_to_utm(lon, lat)
     return Point(x, y)
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pyproj import Transformer
 from shapely.geometry import Point, box
 
 from ._paths import shipped_dir
@@ -49,6 +50,7 @@ __all__ = [
     "load_rail_segments",
     "load_stations",
     "load_stops",
+    "lonlat_to_utm",
     "place_names",
     "resolve_place",
 ]
@@ -112,6 +114,17 @@ FILES: dict[str, tuple[str, str]] = {
         "alternative names for stations and places (e.g. København Syd = Ny Ellebjerg St.)",
     ),
 }
+
+
+@lru_cache(maxsize=1)
+def _lonlat_transformer() -> Transformer:
+    return Transformer.from_crs(CRS_MAP, CRS, always_xy=True)
+
+
+def lonlat_to_utm(lon: float, lat: float) -> tuple[float, float]:
+    """Transform WGS84 ``lon, lat`` to EPSG:25832 ``x, y`` (metres)."""
+    x, y = _lonlat_transformer().transform(lon, lat)
+    return float(x), float(y)
 
 
 def get_path(name: str) -> Path:

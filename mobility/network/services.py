@@ -16,7 +16,6 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from pyproj import Transformer
 
 from .. import geodata
 from ..errors import GeodataError, NetworkError
@@ -115,11 +114,6 @@ def load_service_data() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _wgs_to_utm() -> Transformer:
-    return Transformer.from_crs(geodata.CRS_MAP, geodata.CRS, always_xy=True)
-
-
-@lru_cache(maxsize=1)
 def _extra_stop_xy() -> dict[str, tuple[float, float]]:
     nodes = geodata.load_rail_nodes()
     by_uic = {int(u): (float(p.x), float(p.y)) for u, p in zip(nodes["uic"], nodes.geometry,
@@ -162,8 +156,8 @@ def resolve_stop(ref: Any) -> tuple[str, float, float]:
         if not (7.0 <= lon <= 16.0 and 54.0 <= lat <= 58.0):
             msg = f"coordinates {ref!r} are not [lon, lat] in Denmark"
             raise NetworkError(msg)
-        x, y = _wgs_to_utm().transform(lon, lat)
-        return f"{lon:.5f},{lat:.5f}", float(x), float(y)
+        x, y = geodata.lonlat_to_utm(lon, lat)
+        return f"{lon:.5f},{lat:.5f}", x, y
     if not isinstance(ref, str):
         msg = f"a stop must be a name, [lon, lat] or {{name, at}}: {ref!r}"
         raise NetworkError(msg)
