@@ -1,15 +1,19 @@
 """Installed-wheel smoke test: the data ships inside the wheel and the CLI works anywhere.
 
 Builds the wheel without network access (``--no-build-isolation``; hatchling must be installed,
-as ``.ci/run`` does), installs it into a fresh virtual environment that borrows the already
-installed dependencies (``--system-site-packages``, so no download is needed), and runs the
-command from another directory.
+as ``.ci/run`` does), installs it into a fresh virtual environment that borrows the dependencies already installed for
+the interpreter running the tests (a ``.pth`` file listing that interpreter's site-packages, so
+no download is needed), and runs the command from another directory.
+
+``--system-site-packages`` is not used: in a virtual environment it would borrow the *base*
+Python's packages, not those of the environment running the tests, and fail in a fresh venv.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -47,11 +51,15 @@ def test_wheel_contains_data(wheel: Path) -> None:
 
 def test_installed_wheel_runs_from_another_directory(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
-    res = _run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], tmp_path)
+    res = _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], tmp_path)
     assert res.returncode == 0, res.stderr
     py = venv / "bin" / "python"
-    res = _run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)],
-               tmp_path)
+    site = _run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                tmp_path).stdout.strip()
+    borrowed = dict.fromkeys(sysconfig.get_paths()[k] for k in ("purelib", "platlib"))
+    (Path(site) / "_borrowed_deps.pth").write_text("\n".join(borrowed) + "\n")
+    res = _run([str(py), "-m", "pip", "install", "--no-deps", "--no-index",
+                "--ignore-installed", str(wheel)], tmp_path)
     assert res.returncode == 0, res.stderr[-2000:]
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
