@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from ..errors import NetworkError
 from . import params
 from .services import Network
 from .zones import study_zones
@@ -38,6 +39,11 @@ def stop_coverage(net: Network | None = None, max_m: float | None = None) -> dic
         ``share_zones_uncovered`` (0-1) and ``by_municipality`` (a DataFrame:
         ``municipality_code``, ``municipality``, ``population``, ``population_uncovered``,
         ``share_uncovered``).
+
+    Raises
+    ------
+    NetworkError
+        ``max_m`` is not a non-negative finite number.
     """
     if net is None:
         from .base import base_network
@@ -46,7 +52,7 @@ def stop_coverage(net: Network | None = None, max_m: float | None = None) -> dic
     limit = float(params.WALK_MAX_M if max_m is None else max_m)
     if not np.isfinite(limit) or limit < 0:
         msg = f"max_m must be a non-negative number of metres, not {max_m!r}"
-        raise ValueError(msg)
+        raise NetworkError(msg)
     stops = net.station_keys()
     xy = np.array([net.stations[s] for s in stops], dtype=float)
     z = study_zones()
