@@ -458,8 +458,8 @@ def _gazetteer() -> tuple[dict[str, Place], dict[str, str]]:
 
 
 def place_names() -> list[str]:
-    """All names :func:`resolve_place` accepts exactly (stations, added places, stops)."""
-    return sorted(_gazetteer()[0])
+    """All names :func:`resolve_place` accepts exactly (stations, added places, stops, aliases)."""
+    return sorted(_resolvable_names())
 
 
 def resolve_place(name: str) -> Place:
