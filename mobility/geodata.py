@@ -53,6 +53,7 @@ __all__ = [
     "lonlat_to_utm",
     "place_names",
     "resolve_place",
+    "unserved_stations",
 ]
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,12 @@ FILES: dict[str, tuple[str, str]] = {
     ),
     "aliases": (
         "aliases.csv",
-        "alternative names for stations and places (e.g. København Syd = Ny Ellebjerg St.)",
+        "alternative names for stations and places (e.g. København Syd = Ny Ellebjerg St.) and "
+        "station complexes (e.g. Nørreport St. (Metro) = Nørreport St.)",
+    ),
+    "unserved_stations": (
+        "unserved_stations.csv",
+        "study-area stations no base service calls at, with the reason",
     ),
 }
 
@@ -452,8 +458,8 @@ def _gazetteer() -> tuple[dict[str, Place], dict[str, str]]:
 
 
 def place_names() -> list[str]:
-    """All names :func:`resolve_place` accepts exactly (stations, added places, stops)."""
-    return sorted(_gazetteer()[0])
+    """All names :func:`resolve_place` accepts exactly (stations, added places, stops, aliases)."""
+    return sorted(_resolvable_names())
 
 
 def resolve_place(name: str) -> Place:
@@ -476,7 +482,35 @@ def resolve_place(name: str) -> Place:
     key = _norm(name)
     if key in normalised and normalised[key] in exact:
         return exact[normalised[key]]
-    close = difflib.get_close_matches(name, list(exact), n=5, cutoff=0.6)
+    close = difflib.get_close_matches(name, _resolvable_names(), n=5, cutoff=0.6)
     hint = f"; closest matches: {', '.join(close)}" if close else ""
     msg = f"unknown station, stop or place {name!r}{hint}"
     raise PlaceNotFoundError(msg)
+
+
+@lru_cache(maxsize=1)
+def _resolvable_names() -> list[str]:
+    """Names :func:`resolve_place` resolves to a location (suggestions offer only these)."""
+    exact, _ = _gazetteer()
+    aliases = _aliases()
+    out = []
+    for name, place in exact.items():
+        target = exact.get(aliases.get(name, name), place)
+        if np.isfinite(target.x):
+            out.append(name)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _unserved() -> dict[str, str]:
+    df = _read_csv("unserved_stations", ["name", "reason"])
+    return dict(zip(df["name"].astype(str), df["reason"].astype(str), strict=True))
+
+
+def unserved_stations() -> dict[str, str]:
+    """Study-area stations documented as unserved by the base network: name -> reason.
+
+    From ``geodata/unserved_stations.csv``; every other study-area station of the station list
+    resolves to a served place (tests check this).
+    """
+    return dict(_unserved())

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.sparse import csgraph
 
 from .. import geodata
-from ..errors import MobilityWarning, NetworkError
+from ..errors import MobilityWarning, NetworkError, PlaceNotFoundError
 from . import params
 from .base import base_network
 from .edits import apply_edits
@@ -42,6 +42,7 @@ __all__ = [
     "cache_dir",
     "clear_cache",
     "evaluate_scenario",
+    "pt_route",
     "scenario_network",
     "select_edits",
     "travel_time",
@@ -278,20 +279,49 @@ def _scenario_net(key: str, edits_json: str) -> Network:
     return apply_edits(_state()[0], [(int(i), e) for i, e in json.loads(edits_json)])
 
 
+def _served_names(net: Network) -> list[str]:
+    """Names that work as FROM/TO of a PT travel time: served stops and their aliases."""
+    served = net.station_keys()
+    keys = set(served)
+    aliases = [a for a, target in geodata._aliases().items() if target in keys]
+    return served + sorted(aliases)
+
+
 def _served(net: Network, name: str, what: str) -> str:
-    key = resolve_stop(name)[0]
+    """The served stop ``name`` stands for; errors suggest only names that work."""
+    try:
+        ref = resolve_stop(name)
+    except PlaceNotFoundError:
+        close = difflib.get_close_matches(name, _served_names(net), n=5, cutoff=0.6)
+        hint = f"; closest matches: {', '.join(close)}" if close else ""
+        msg = f"unknown station, stop or place {name!r}{hint}"
+        raise PlaceNotFoundError(msg) from None
+    key, x, y = ref
     served = net.station_keys()
     if key not in served:
-        close = difflib.get_close_matches(key, served, n=5, cutoff=0.5)
-        hint = f"; served stations with similar names: {', '.join(close)}" if close else ""
+        close = difflib.get_close_matches(key, _served_names(net), n=5, cutoff=0.5)
+        hints = []
+        reason = geodata.unserved_stations().get(key)
+        if reason:
+            hints.append(f"documented as unserved: {reason}")
+        if close:
+            hints.append(f"served stations with similar names: {', '.join(close)}")
+        xy = np.array([net.stations[s] for s in served])
+        dist = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
+        near = [f"{served[i]} ({dist[i] / 1000.0:.1f} km)" for i in np.argsort(dist)[:3]
+                if dist[i] <= 5000.0]
+        if near:
+            hints.append(f"nearest served stops: {', '.join(near)}")
+        hint = "; " + "; ".join(hints) if hints else ""
         msg = f"{what} {name!r} is not served by any public transport service of the network{hint}"
         raise NetworkError(msg)
     return key
 
 
-def _pt_time(net: Network, a: str, b: str) -> tuple[float, float]:
+def _pt_path(net: Network, a: str, b: str) -> tuple[float, float, list[str]]:
+    """Minutes, generalised minutes and the services used (in order) from ``a`` to ``b``."""
     if a == b:
-        return 0.0, 0.0
+        return 0.0, 0.0, []
     graph = pt_graph(net)
     comp = compile_graph(graph)
     src, dst = comp.index[("D", a)], comp.index[("A", b)]
@@ -299,12 +329,26 @@ def _pt_time(net: Network, a: str, b: str) -> tuple[float, float]:
     if not np.isfinite(dist[dst]):
         msg = f"no public transport path from {a!r} to {b!r}"
         raise NetworkError(msg)
-    minutes, node = 0.0, dst
+    minutes, node, used = 0.0, dst, []
     while node != src:
         prev = pred[node]
         minutes += graph[comp.nodes[prev]][comp.nodes[node]]["t"]
+        here = comp.nodes[node]
+        if here[0] == "P" and (not used or used[-1] != here[2]):
+            used.append(here[2])
         node = prev
-    return minutes, float(dist[dst])
+    return minutes, float(dist[dst]), used[::-1]
+
+
+def _pt_time(net: Network, a: str, b: str) -> tuple[float, float]:
+    minutes, gen, _ = _pt_path(net, a, b)
+    return minutes, gen
+
+
+def pt_route(from_name: str, to_name: str) -> list[str]:
+    """Services of the fastest base PT path between two served places, in travel order."""
+    net = _scenario_net(_key([]), "[]")
+    return _pt_path(net, _served(net, from_name, "FROM"), _served(net, to_name, "TO"))[2]
 
 
 def _car_time(net: Network, a: str, b: str) -> tuple[float, float]:

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from .. import geodata
-from .scenario import scenario_network, select_edits, travel_time
+from .scenario import pt_route, scenario_network, select_edits, travel_time
 from .services import resolve_stop
 
 __all__ = ["TIMETABLE_TOLERANCE", "effect_table", "measure_effect", "timetable_errors"]
@@ -25,12 +25,15 @@ def timetable_errors() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The file's columns plus ``model_min``, ``error_min``, ``error_pct`` and ``ok``.
+        The file's columns plus ``model_min``, ``model_services`` (the services of the modelled
+        fastest path, joined by " + "), ``error_min``, ``error_pct`` and ``ok``.
     """
     table = pd.read_csv(geodata.get_path("timetable_validation.csv"))
     model = [travel_time(a, b)["minutes"] for a, b in zip(table["from"], table["to"],
                                                           strict=True)]
     table["model_min"] = model
+    table["model_services"] = [" + ".join(pt_route(a, b)) for a, b in
+                               zip(table["from"], table["to"], strict=True)]
     table["error_min"] = table["model_min"] - table["timetable_min"]
     table["error_pct"] = table["error_min"] / table["timetable_min"] * 100.0
     allowed = (table["timetable_min"] * TIMETABLE_TOLERANCE).clip(lower=TIMETABLE_TOLERANCE_MIN)
