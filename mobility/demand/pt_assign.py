@@ -31,7 +31,7 @@ from ..network import params
 from ..network.graph import Compiled, compile_graph, pt_graph
 from ..network.services import RAIL_MODES, Network
 from ..network.skim import _direct_walk, zone_skim_argmin
-from ..network.zones import ACCESS_MODES, Legs, pt_legs, study_zones
+from ..network.zones import ACCESS_MODES, Legs, pt_legs
 
 __all__ = [
     "PtLoads", "PtState", "assign_pt", "changed_services", "new_line_boardings", "pt_state",
@@ -57,6 +57,7 @@ class PtState:
     services: list[str]
     service_mode: list[str]
     link_km_factor: np.ndarray  # per service: straight-line km -> line km
+    direct: np.ndarray  # zones x zones direct-walk minutes (the skim's non-PT option)
     #: (skim, access_k, egress_k) of :func:`mobility.network.skim.zone_skim_argmin`, if built
     #: (``pt_state(net, paths=True)``); ``paths[0]`` is the uncapped PT skim of the network.
     paths: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -97,11 +98,14 @@ class PtLoads:
     trips_no_path: float
 
 
-def pt_state(net: Network, *, paths: bool = False) -> PtState:
+def pt_state(net: Network, *, paths: bool = False, legs: Legs | None = None,
+             direct: np.ndarray | None = None) -> PtState:
     """Legs, compiled graph and shortest-path trees of ``net`` (see :class:`PtState`).
 
     With ``paths=True`` the zone skim with its argmin is computed too (otherwise each
-    :func:`assign_pt` call computes it).
+    :func:`assign_pt` call computes it). ``legs`` and ``direct`` (zones x zones minutes)
+    default to :func:`~mobility.network.zones.pt_legs` and the skim's direct walk over the
+    study zones; tests pass small hand-made ones.
     """
     stations = net.station_keys()
     comp = compile_graph(pt_graph(net))
@@ -117,9 +121,13 @@ def pt_state(net: Network, *, paths: bool = False) -> PtState:
     modes = [net.services[v].mode for v in services]
     factor = np.array([params.NEW_RAIL_CIRCUITY if m in RAIL_MODES else params.ACCESS_CIRCUITY
                        for m in modes])
-    state = PtState(stations, pt_legs(net, stations), comp, dist, pred.astype(np.int32),
+    if legs is None:
+        legs = pt_legs(net, stations)
+    if direct is None:
+        direct = _direct_walk(np.arange(legs.access_idx.shape[0]))
+    state = PtState(stations, legs, comp, dist, pred.astype(np.int32),
                     dist[:, dst].astype(np.float32), node_station, node_service, services,
-                    modes, factor)
+                    modes, factor, direct)
     if paths:
         from dataclasses import replace
 
@@ -141,8 +149,7 @@ def _check_trips(pt_trips: np.ndarray, nz: int) -> np.ndarray:
 
 
 def _paths(state: PtState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    nz = state.legs.access_idx.shape[0]
-    return zone_skim_argmin(state.m, state.legs, _direct_walk(np.arange(nz)))
+    return zone_skim_argmin(state.m, state.legs, state.direct)
 
 
 def _leg_split(w: np.ndarray, share: np.ndarray, km: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -187,7 +194,8 @@ def assign_pt(net: Network, pt_trips: np.ndarray, *, skims_state: PtState | None
     net : Network
         The scenario's network.
     pt_trips : numpy.ndarray
-        zones x zones PT trips (rows: origins, order of :func:`study_zones`), non-negative.
+        zones x zones PT trips (rows: origins, order of
+        :func:`~mobility.network.zones.study_zones`), non-negative.
     skims_state : PtState, optional
         :func:`pt_state` of ``net`` if already built.
 
@@ -200,10 +208,10 @@ def assign_pt(net: Network, pt_trips: np.ndarray, *, skims_state: PtState | None
     NetworkError
         ``pt_trips`` has the wrong shape or negative or non-finite values.
     """
-    nz = len(study_zones())
-    trips = _check_trips(pt_trips, nz)
     state = skims_state if skims_state is not None else pt_state(net)
     legs, n_st = state.legs, len(state.stations)
+    nz = legs.access_idx.shape[0]
+    trips = _check_trips(pt_trips, nz)
     skim, acc_k, egr_k = state.paths if state.paths is not None else _paths(state)
     n_acc, n_egr = legs.access_idx.shape[1], legs.egress_idx.shape[1]
     w_ib = np.zeros((nz, n_st))
