@@ -34,7 +34,8 @@ from ..network.skim import _direct_walk, zone_skim_argmin
 from ..network.zones import ACCESS_MODES, Legs, pt_legs
 
 __all__ = [
-    "PtLoads", "PtState", "assign_pt", "changed_services", "new_line_boardings", "pt_state",
+    "PtLoads", "PtState", "assign_pt", "benchmark", "changed_services", "new_line_boardings",
+    "pt_state",
 ]
 
 
@@ -308,3 +309,31 @@ def new_line_boardings(base_loads: PtLoads, scen_loads: PtLoads,
         return float(scen)
     base = base_loads.lines.loc[base_loads.lines["service"].isin(names), "boardings"].sum()
     return float(scen - base)
+
+
+def benchmark(repeat: int = 5) -> dict[str, float]:
+    """Median seconds of the assignment steps on the base network and base PT demand.
+
+    ``python3 -c "from mobility.demand.pt_assign import benchmark; print(benchmark())"``
+    """
+    import statistics
+    import time
+
+    from ..network.scenario import _state
+
+    net, _, dem, _ = _state()
+    out: dict[str, list[float]] = {"pt_state_s": [], "argmin_skim_s": [],
+                                   "assign_with_paths_s": [], "assign_total_s": []}
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        state = pt_state(net)
+        t1 = time.perf_counter()
+        state = PtState(**{**state.__dict__, "paths": _paths(state)})
+        t2 = time.perf_counter()
+        assign_pt(net, dem.pt, skims_state=state)
+        t3 = time.perf_counter()
+        out["pt_state_s"].append(t1 - t0)
+        out["argmin_skim_s"].append(t2 - t1)
+        out["assign_with_paths_s"].append(t3 - t2)
+        out["assign_total_s"].append(t3 - t0)
+    return {k: round(statistics.median(v), 3) for k, v in out.items()}
