@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 
 from mobility.demand.pt_assign import (
-    assign_pt, changed_services, new_line_boardings, pt_state,
+    assign_pt,
+    changed_services,
+    new_line_boardings,
+    pt_state,
 )
 from mobility.errors import NetworkError
 from mobility.network import params

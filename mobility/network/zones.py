@@ -199,7 +199,7 @@ def pt_legs(net: Network, stations: list[str]) -> Legs:
     e_costs = costs.copy()
     e_costs[..., 1] = np.inf  # no bicycle at the destination end
     egr_g, egr_sh, egr = mode_choice(e_costs, times, scale)
-    zero = np.zeros(acc_sh.shape[:-1] + (1,))
+    zero = np.zeros((*acc_sh.shape[:-1], 1))
     acc_sh = np.concatenate([acc_sh, zero], axis=-1)
     egr_sh = np.concatenate([egr_sh, zero], axis=-1)
     acc_idx, acc_t, acc_km = idx, acc, km
