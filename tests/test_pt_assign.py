@@ -162,3 +162,17 @@ def test_a_new_line_gets_boardings(base, catalogue) -> None:  # type: ignore[no-
     b0 = loads.lines.set_index("service").loc[sorted(old), "boardings"].sum()
     b1 = scen_loads.lines.set_index("service").loc[sorted(old), "boardings"].sum()
     assert b1 < b0
+
+
+def test_park_and_ride_trips_are_car_access(base) -> None:  # type: ignore[no-untyped-def]
+    from mobility.network.edits import apply_edits
+
+    net, trips, loads = base
+    scen = apply_edits(net, [(98, [{"op": "park_and_ride", "station": "Hillerød St.",
+                                     "spaces": 500, "catchment_km": 15}])])
+    pr = assign_pt(scen, trips)
+    acc = pr.access.set_index(["leg", "mode"])["trips"]
+    assert loads.access.set_index(["leg", "mode"]).loc[("access", "car"), "trips"] == 0.0
+    assert acc[("access", "car")] > 0.0
+    assert acc["access"].sum() == pytest.approx(pr.trips_assigned, rel=1e-5)
+    assert pr.trips_assigned >= loads.trips_assigned - 1e-6 * loads.trips_total
