@@ -141,8 +141,7 @@ def test_assignment_skim_equals_the_scenario_skim(base) -> None:  # type: ignore
 
     net, _, _ = base
     state = pt_state(net, paths=True)
-    skim = np.minimum(state.paths[0], np.float32(params.MAX_TIME_MIN))
-    np.testing.assert_allclose(skim, _state()[1].pt, rtol=1e-6)
+    np.testing.assert_allclose(state.pt_skim(), _state()[1].pt, rtol=1e-6)
 
 
 def test_a_new_line_gets_boardings(base, catalogue) -> None:  # type: ignore[no-untyped-def]

@@ -63,6 +63,13 @@ class PtState:
     #: (``pt_state(net, paths=True)``); ``paths[0]`` is the uncapped PT skim of the network.
     paths: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
+    def pt_skim(self) -> np.ndarray:
+        """The PT skim (capped at ``params.MAX_TIME_MIN``), equal to ``Skims.pt`` of the same
+        network: with ``pt_state(net, paths=True)`` a caller that needs both the skim and the
+        assignment computes the min-plus combination once."""
+        paths = self.paths if self.paths is not None else _paths(self)
+        return np.minimum(paths[0], np.float32(params.MAX_TIME_MIN))
+
 
 @dataclass(frozen=True)
 class PtLoads:

@@ -13,7 +13,7 @@ and the benchmark (on a sample of origins).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import networkx as nx
@@ -221,5 +221,7 @@ def scenario_skims_car(net: Network, rows: np.ndarray, engine: str = "csgraph") 
 def _rows(legs: Legs, rows: np.ndarray) -> Legs:
     if len(rows) == legs.access_idx.shape[0]:
         return legs
-    return Legs(legs.access_idx[rows], legs.access_t[rows], legs.access_g[rows],
-                legs.egress_idx, legs.egress_t, legs.egress_g)
+    return replace(legs, access_idx=legs.access_idx[rows], access_t=legs.access_t[rows],
+                   access_g=legs.access_g[rows],
+                   access_share=None if legs.access_share is None else legs.access_share[rows],
+                   access_km=None if legs.access_km is None else legs.access_km[rows])
