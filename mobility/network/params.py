@@ -37,6 +37,28 @@ BIKE_PARKING_MIN: float = 3.0
 FEEDER_SPEED_KMH: float = 20.0
 FEEDER_MAX_M: float = 15000.0
 FEEDER_WAIT_MIN: float = 10.0
+#: Access and egress mode choice (``zones.pt_legs``): a multinomial logit over walking,
+#: cycling and the feeder bus per (zone, station), utility ``-SCALE * (cost + ASC)`` with cost
+#: in generalised minutes (time, plus bicycle parking for cycling, plus ``FEEDER_WAIT_MIN`` for
+#: the feeder). The leg's generalised cost is the logsum (expected minimum), its time the
+#: share-weighted time. See ``docs/model-access.md``.
+#: Scale of the access logit (per generalised minute). ASSUMPTION, range 0.10-0.30: the time
+#: coefficients of short-trip mode choice models lie in this band; 0.2 makes a 5-minute
+#: difference a 73/27 split.
+ACCESS_LOGIT_SCALE_PER_MIN: float = 0.2
+#: Alternative-specific constant of cycling to a station, in minutes (reference: walking).
+#: Stands for bicycle availability, locking/unlocking, weather. Calibrated (not estimated) so
+#: that the base access split of the assigned PT trips is close to DSB's S-tog access survey
+#: 2006 (walk 52 %, bicycle 18 %, bus 23 %, car 6 %: http://train-velo.voirie-pour-tous.info/
+#: Ez_Politique_COPENHAGUE_E.html, renormalised without car: 55/19/25; the model gives
+#: 53/20/27 on the base PT trips, see ``docs/model-access.md``). Calibration band 10-18.
+ACCESS_ASC_BIKE_MIN: float = 14.0
+#: Alternative-specific constant of the feeder bus (minutes, on top of ``FEEDER_WAIT_MIN``):
+#: calibrated as above. Calibration band 5-13.
+ACCESS_ASC_FEEDER_MIN: float = 9.0
+# Egress (destination end): walking or feeder only. Bicycles taken on the train or parked at
+# the destination station are left out (the DSB survey does not report them; their share is
+# small), so the egress logit has no cycling alternative.
 #: Street distance over straight-line distance for walking, cycling and feeder legs.
 ACCESS_CIRCUITY: float = 1.25
 #: Number of nearest stations and stops each zone connects to.
@@ -77,6 +99,16 @@ MAX_TIME_MIN: float = 300.0
 #: A municipality "gains" when its population-weighted accessibility grows by at least this
 #: percentage.
 GAIN_THRESHOLD_PCT: float = 0.05
+
+
+#: Low/high ranges of the access-choice parameters (ASSUMPTION or calibration band), for
+#: sensitivity tests.
+ACCESS_CHOICE_RANGES: dict[str, tuple[float, float]] = {
+    "ACCESS_LOGIT_SCALE_PER_MIN": (0.10, 0.30),
+    "ACCESS_ASC_BIKE_MIN": (10.0, 18.0),
+    "ACCESS_ASC_FEEDER_MIN": (5.0, 13.0),
+    "BIKE_PARKING_MIN": (1.0, 5.0),
+}
 
 
 def snapshot() -> dict[str, float | int]:

@@ -13,7 +13,8 @@ and the benchmark (on a sample of origins).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import networkx as nx
 import numpy as np
@@ -27,7 +28,7 @@ from .zones import Legs, car_legs, pt_legs, study_zones, zone_distance_m
 
 __all__ = [
     "Skims", "scenario_skims", "scenario_skims_car", "station_matrix", "zone_skim",
-    "zone_skim_reference",
+    "zone_skim_argmin", "zone_skim_reference",
 ]
 
 
@@ -64,6 +65,47 @@ def zone_skim(m: np.ndarray, legs: Legs, direct: np.ndarray) -> np.ndarray:
     return out
 
 
+def zone_skim_argmin(m: np.ndarray, legs: Legs, direct: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`zone_skim` that also tells which legs the best paths use (for the assignment).
+
+    Returns
+    -------
+    skim : numpy.ndarray
+        As :func:`zone_skim` (float32, zones x zones).
+    access_k : numpy.ndarray
+        int16, zones x nodes: for origin ``i`` and arrival node ``b``, the access leg column
+        ``k`` (of ``legs.access_idx[i]``) of the best path to ``b``; -1 if none.
+    egress_k : numpy.ndarray
+        int16, zones x zones: the egress leg column (of ``legs.egress_idx[j]``) of the best
+        path from ``i`` to ``j``; -1 where the direct option is best or there is no path.
+    """
+    z = legs.access_idx.shape[0]
+    c = np.full((z, m.shape[1]), np.inf, dtype=np.float32)
+    access_k = np.full((z, m.shape[1]), -1, dtype=np.int16)
+    cand = np.empty_like(c)
+    for k in range(legs.access_idx.shape[1]):
+        np.add(legs.access_g[:, k, None], m[legs.access_idx[:, k]], out=cand)
+        better = cand < c
+        np.copyto(c, cand, where=better)
+        access_k[better] = k
+    out = np.array(direct, dtype=np.float32)
+    egress_k = np.full(out.shape, -1, dtype=np.int16)
+    block = 64  # rows per block: the block's arrays stay in the CPU cache
+    cand = np.empty((block, out.shape[1]), dtype=np.float32)
+    better = np.empty((block, out.shape[1]), dtype=bool)
+    for r0 in range(0, z, block):
+        r1 = min(r0 + block, z)
+        o, e, cb, bb = out[r0:r1], egress_k[r0:r1], cand[:r1 - r0], better[:r1 - r0]
+        cr = c[r0:r1]
+        for k in range(legs.egress_idx.shape[1]):
+            np.add(cr[:, legs.egress_idx[:, k]], legs.egress_g[None, :, k], out=cb)
+            np.less(cb, o, out=bb)
+            np.copyto(o, cb, where=bb)
+            np.copyto(e, np.int16(k), where=bb)
+    return out, access_k, egress_k
+
+
 def zone_skim_reference(graph: nx.DiGraph, origin_nodes: list, dest_nodes: list, legs: Legs,
                         direct: np.ndarray, origins: Sequence[int]) -> np.ndarray:
     """The same skim with networkx: zone nodes joined to the graph, one Dijkstra per origin.
@@ -96,12 +138,23 @@ def zone_skim_reference(graph: nx.DiGraph, origin_nodes: list, dest_nodes: list,
     return out
 
 
+@lru_cache(maxsize=2)
+def _direct_walk_all(speed: float, circuity: float, intrazonal_m: float, max_m: float
+                     ) -> np.ndarray:
+    d = zone_distance_m()
+    t = np.maximum(d, np.float32(intrazonal_m)) * np.float32(circuity / 1000.0 / speed * 60.0)
+    out = np.where(d <= max_m, t, np.float32(np.inf)).astype(np.float32)
+    out.setflags(write=False)
+    return out
+
+
 def _direct_walk(rows: np.ndarray) -> np.ndarray:
-    d = zone_distance_m()[rows]
-    d = np.maximum(d, np.float32(params.INTRAZONAL_DISTANCE_M))
-    t = d * np.float32(params.ACCESS_CIRCUITY / 1000.0 / params.WALK_SPEED_KMH * 60.0)
-    return np.where(zone_distance_m()[rows] <= params.DIRECT_WALK_MAX_M, t,
-                    np.float32(np.inf)).astype(np.float32)
+    """Direct walking minutes from zone ``rows`` to every zone (read-only when all rows)."""
+    full = _direct_walk_all(params.WALK_SPEED_KMH, params.ACCESS_CIRCUITY,
+                            params.INTRAZONAL_DISTANCE_M, params.DIRECT_WALK_MAX_M)
+    if len(rows) == full.shape[0] and (rows == np.arange(full.shape[0])).all():
+        return full
+    return full[rows]
 
 
 def _direct_drive(net: Network, rows: np.ndarray) -> np.ndarray:
@@ -168,5 +221,7 @@ def scenario_skims_car(net: Network, rows: np.ndarray, engine: str = "csgraph") 
 def _rows(legs: Legs, rows: np.ndarray) -> Legs:
     if len(rows) == legs.access_idx.shape[0]:
         return legs
-    return Legs(legs.access_idx[rows], legs.access_t[rows], legs.access_g[rows],
-                legs.egress_idx, legs.egress_t, legs.egress_g)
+    return replace(legs, access_idx=legs.access_idx[rows], access_t=legs.access_t[rows],
+                   access_g=legs.access_g[rows],
+                   access_share=None if legs.access_share is None else legs.access_share[rows],
+                   access_km=None if legs.access_km is None else legs.access_km[rows])
