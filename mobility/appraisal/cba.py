@@ -38,6 +38,7 @@ from ._effects import PURPOSES
 
 __all__ = [
     "BENEFIT_COMPONENTS",
+    "COMPONENT_LABELS",
     "CbaResult",
     "Investment",
     "UnitPrices",
@@ -430,3 +431,25 @@ def cba(
         effects_source=str(effects.get("source", "")), unit_prices_version=prices.version,
         first_year_benefits_mdkk=first_year,
     )
+
+
+#: Labels of the benefit components (Danish, English).
+COMPONENT_LABELS: dict[str, tuple[str, str]] = {
+    "time_commute": ("Tidsgevinster, pendling", "Time benefits, commuting"),
+    "time_business": ("Tidsgevinster, erhverv", "Time benefits, business"),
+    "time_other": ("Tidsgevinster, øvrige ture", "Time benefits, other trips"),
+    "vehicle_operating_costs": ("Kørselsomkostninger", "Vehicle operating costs"),
+    "fares_users": ("Billetindtægter, trafikanter", "Fares, users"),
+    "fares_operator": ("Billetindtægter, operatør", "Fares, operator"),
+    "road_charges_users": ("Vejafgifter, trafikanter", "Road charges, users"),
+    "road_charges_public": ("Vejafgifter, det offentlige", "Road charges, public"),
+    "pt_operating_costs": ("Driftsomkostninger, kollektiv trafik", "PT operating costs"),
+    "co2_operation": ("CO2, drift", "CO2, operation"),
+    "co2_construction": ("CO2, anlæg", "CO2, construction"),
+    "accidents": ("Uheld", "Accidents"),
+    "noise": ("Støj", "Noise"),
+    "air_pollution": ("Luftforurening", "Air pollution"),
+    "bus_external_costs": ("Eksterne omkostninger, bus", "External costs, buses"),
+    "health": ("Sundhed (gang og cykel)", "Health (walking and cycling)"),
+    "tax_distortion": ("Skatteforvridning", "Tax distortion"),
+}

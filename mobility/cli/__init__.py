@@ -40,7 +40,7 @@ def cli(verbose: int, quiet: bool) -> None:
                         stream=sys.stderr, force=True)
 
 
-from .appraisal import bench, bundle, indicators, robustness, score  # noqa: E402
+from .appraisal import bench, bundle, cba, indicators, robustness, score  # noqa: E402
 from .catalogue import catalogue  # noqa: E402
 from .network import network  # noqa: E402
 from .outputs import map_, run_cmd, table  # noqa: E402
@@ -50,6 +50,7 @@ cli.add_command(network)
 cli.add_command(score)
 cli.add_command(indicators)
 cli.add_command(bundle)
+cli.add_command(cba)
 cli.add_command(robustness)
 cli.add_command(bench)
 cli.add_command(run_cmd)

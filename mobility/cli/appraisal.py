@@ -14,15 +14,15 @@ import click
 import pandas as pd
 
 from .. import appraisal
-from .._io import write_text
+from .._io import write_bytes, write_text
 from ..appraisal._util import jsonable
 from ..catalogue import read_initiatives
 from ..errors import MobilityWarning
 from ..schema import INDICATOR_KEYS
-from ._common import catalogue_option, weights_option
+from ._common import catalogue_option, lang_option, weights_option
 from .network import bench
 
-__all__ = ["bench", "bench_appraisal", "bundle", "indicators", "robustness", "score"]
+__all__ = ["bench", "bench_appraisal", "bundle", "cba", "indicators", "robustness", "score"]
 
 _stars_option = click.option(
     "--stars", type=click.Choice(list(appraisal.STAR_SOURCES)), default="catalogue",
@@ -329,3 +329,115 @@ def bench_appraisal(runs: int, top: int, budget_mdkk: float, use_network: bool) 
     click.echo(format_report(figures))
 
 
+
+
+# ------------------------------------------------------------------------------------------------
+# mobility cba
+
+_CBA_COLUMNS = ["id", "name", "cost_mdkk", "npv_mdkk", "bcr", "irr_pct", "catalogue_irr_pct",
+                "irr_difference_pp", "catalogue_socioeconomics", "first_year_return_pct",
+                "npv_mdkk_co2_high", "npv_per_public_krone", "effects_source"]
+_UNSAFE_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_text(value: str) -> str:
+    """A text cell that no spreadsheet reads as a formula (prefixed with ')."""
+    return "'" + value if value.startswith(_UNSAFE_LEAD) else value
+
+
+def _cba_csv(frame: pd.DataFrame) -> str:
+    out = pd.DataFrame({c: [_safe_text(v) if isinstance(v, str) else _cell(v)
+                            for v in frame[c]] for c in frame.columns}, columns=frame.columns)
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def _cba_xlsx(frame: pd.DataFrame) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "cba"
+    for j, col in enumerate(frame.columns, start=1):
+        cell = ws.cell(row=1, column=j, value=str(col))
+        cell.data_type = "s"
+    for i, row in enumerate(frame.itertuples(index=False), start=2):
+        for j, value in enumerate(row, start=1):
+            value = jsonable(value)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                ws.cell(row=i, column=j, value=value)
+            elif value is not None:
+                cell = ws.cell(row=i, column=j)
+                cell.value = str(value)
+                cell.data_type = "s"  # text stays text, never a formula
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@click.command()
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "all_", is_flag=True, help="One row per initiative (a table).")
+@click.option("--json", "as_json", is_flag=True, help="Print the CBA of IDS as JSON.")
+@_format_option(["csv", "md", "xlsx"], "md")
+@_output_option
+@click.option("--unit-prices", "unit_prices", type=click.Path(dir_okay=False), default=None,
+              help="Unit-price file (default: geodata/unit_prices.yaml).")
+@click.option("--assume-cost", multiple=True, metavar="ID=MDKK",
+              help="Cost assumption for an initiative whose cost is unknown (repeat).")
+@lang_option
+@_network_option(True)
+@catalogue_option
+def cba(ids: tuple[int, ...], all_: bool, as_json: bool, fmt: str, output: str,
+        unit_prices: str | None, assume_cost: tuple[str, ...], lang: str, use_network: bool,
+        catalogue_dir: str | None) -> None:
+    """Cost-benefit analysis (Danish method) of IDS (several ids = one bundle), or --all."""
+    from ..appraisal.cba import COMPONENT_LABELS, load_unit_prices
+    from ..appraisal.economics import cba_ids, cba_table
+
+    if bool(ids) == all_:
+        raise click.UsageError("give initiative ids, or --all (not both)")
+    inits = read_initiatives(catalogue_dir)
+    prices = load_unit_prices(unit_prices)
+    if all_:
+        table = cba_table(inits, network=use_network, prices=prices)
+        table = table[_CBA_COLUMNS + [c for c in table.columns if c.startswith("benefit_")]]
+        if fmt == "xlsx":
+            if output == "-":
+                raise click.UsageError("--format xlsx needs --output PATH")
+            path = write_bytes(output, _cba_xlsx(table))
+            click.echo(f"wrote {path}", err=True)
+            return
+        text = _cba_csv(table) if fmt == "csv" else (
+            _markdown(table[_CBA_COLUMNS])
+            + f"\nunit prices version {prices.version}\n")
+        _emit(text, output)
+        return
+    result = cba_ids(ids, initiatives=inits, network=use_network, prices=prices,
+                     cost_assumptions_mdkk=dict(map(_assumption, assume_cost)))
+    data = result.to_dict()
+    data["ids"] = sorted(set(ids))
+    if as_json:
+        sys.stdout.write(_json(data))
+        return
+    en = lang == "en"
+    names = "; ".join(f"{i} {inits[i].name_en if en else inits[i].name}" for i in data["ids"])
+    click.echo(names)
+    labels = [("npv_mdkk", "Nettonutidsværdi (mio. kr.)", "Net present value (million DKK)"),
+              ("bcr", "Benefit-cost-forhold", "Benefit-cost ratio"),
+              ("irr_pct", "Intern rente (%)", "Internal rate of return (%)"),
+              ("first_year_return_pct", "Førsteårsforrentning (%)", "First-year return (%)"),
+              ("npv_mdkk_co2_high", "NNV med høj CO2-pris (mio. kr.)",
+               "NPV with the high CO2 price (million DKK)"),
+              ("npv_per_public_krone", "NNV pr. offentlig krone", "NPV per krone of public money"),
+              ("costs_mdkk", "Investering, nutidsværdi (mio. kr.)",
+               "Investment, present value (million DKK)")]
+    for key, da, en_label in labels:
+        click.echo(f"{en_label if en else da}: {_cell(data[key]) or '-'}")
+    click.echo("")
+    for key, value in data["benefits_mdkk"].items():
+        da, en_label = COMPONENT_LABELS[key]
+        click.echo(f"  {en_label if en else da}: {_cell(value)}")
+    click.echo(f"\n{'unit prices version' if en else 'enhedspriser, version'} "
+               f"{data['unit_prices_version']}; effects: {data['effects_source']}")
