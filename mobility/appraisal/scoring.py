@@ -209,7 +209,8 @@ def score_initiatives(
         others: never shown as the best), ``tied``, ``carbon_payback_years`` (and
         ``_min``/``_max``), ``co2_operation_reduction_t_per_year``, ``stars_<indicator>`` for
         the six indicators (the stars used), ``inferred`` (the inferred indicators used,
-        ``;``-joined), ``person_minutes_saved_per_day``, ``municipalities_gaining_n``, ``bcr``
+        ``;``-joined), ``person_minutes_saved_per_day``, ``municipalities_gaining_n``, ``bcr``,
+        ``npv_mdkk``, ``irr_pct``, ``co2_reduction_t_per_year`` (the model's CBA and effects)
         and ``network_excluded`` (model values; missing without the network). ``attrs`` holds
         ``weights``, ``weights_name``, ``stars``, ``method`` and ``rule``.
 
@@ -265,7 +266,7 @@ def score_initiatives(
         for i in ids
     ]
     for col in ("person_minutes_saved_per_day", "municipalities_gaining_n", "bcr",
-                "network_excluded"):
+                "npv_mdkk", "irr_pct", "co2_reduction_t_per_year", "network_excluded"):
         out[col] = model[col].reindex(ids)
     out["_pos"] = positions
     out = out.sort_values("_pos", kind="stable").drop(columns="_pos")
