@@ -72,14 +72,15 @@ def test_topsis_in_unit_interval() -> None:
 def test_model_stars_replace_catalogue_where_computed() -> None:
     inits = small_catalogue()
     table = score_initiatives(inits, network=small_network(), stars="model")
-    # 1 saves 30,000 person-minutes/day -> 3 model stars (catalogue: 4)
-    assert table.loc[1, "stars_accessibility"] == 3
-    assert table.loc[1, "stars_co2_operation"] == 1  # not a model indicator: catalogue
+    # 1 has the smallest user benefit of the five modelled initiatives -> 1 model star
+    # (catalogue: 4); every indicator is now a model indicator
+    assert table.loc[1, "stars_accessibility"] == 1
+    assert table.loc[1, "stars_co2_operation"] == 0  # more CO2 built than saved in 50 years
     # 6 is not representable: catalogue stars, never zero
     assert np.isnan(table.loc[6, "stars_accessibility"])
     assert table.loc[6, "network_excluded"] == "not representable (fake)"
     blend = score_initiatives(inits, network=small_network(), stars="blend")
-    assert blend.loc[1, "stars_accessibility"] == pytest.approx(3.5)
+    assert blend.loc[1, "stars_accessibility"] == pytest.approx(2.5)
 
 
 def test_input_not_mutated() -> None:

@@ -17,7 +17,7 @@ Examples
 >>> from mobility.appraisal.cba import discount_factors, load_unit_prices
 >>> prices = load_unit_prices()
 >>> round(float(discount_factors(37, prices)[36]), 6)  # 35 years at 3.5 %, 1 at 2.5 %
-0.291084
+0.29266
 """
 
 from __future__ import annotations
@@ -285,6 +285,7 @@ class CbaResult:
     effects_source: str
     unit_prices_version: str
     first_year_benefits_mdkk: dict[str, float] = field(default_factory=dict)
+    net_stream_mdkk: tuple[float, ...] = field(default=(), repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types (the keys of ``mobility cba --json``)."""
@@ -409,6 +410,7 @@ def cba(
     first_year = {k: first[k] / 1e6 for k in BENEFIT_COMPONENTS if k != "tax_distortion"}
     first_year["tax_distortion"] = float(s_low["tax_distortion"][c_years]) / 1e6 if n_op else 0.0
     npv = bcr = irr_pct = fyr = npv_high = bcr_high = None
+    net = sum(s_low.values()) - inv
     if investment_known:
         npv = total_b - costs
         npv_high = total_b_high - costs
@@ -418,7 +420,6 @@ def cba(
             construction = float(inv[:c_years].sum()) if c_years else float(inv[0])
             if construction > 0:
                 fyr = 100.0 * sum(first_year.values()) * 1e6 / construction
-        net = sum(s_low.values()) - inv
         r = irr(net)
         irr_pct = None if r is None else 100.0 * r
     per_krone = npv / public_pv if npv is not None and public_pv > 0 else None
@@ -430,6 +431,7 @@ def cba(
         opening_year=c_years, investment_known=investment_known,
         effects_source=str(effects.get("source", "")), unit_prices_version=prices.version,
         first_year_benefits_mdkk=first_year,
+        net_stream_mdkk=tuple(float(x) / 1e6 for x in net),
     )
 
 
