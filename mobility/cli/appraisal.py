@@ -32,6 +32,14 @@ _method_option = click.option(
     "--method", type=click.Choice(list(appraisal.METHODS)), default="weighted",
     show_default=True, help="Aggregation: weighted mean of stars (0-5) or TOPSIS (0-1).",
 )
+_missing_option = click.option(
+    "--missing", type=click.Choice(list(appraisal.NOT_ASSESSABLE_RULES)), default=None,
+    help="Unassessed indicators: the indicator's mean over the assessed initiatives (mean), "
+         "0 stars (zero), or left out with the weights renormalised (exclude). "
+         "Default: mean (see docs/appraisal.md).",
+)
+
+
 def _scoring_options(func: Any) -> Any:
     """--weights, --stars and --method, defined once."""
     return weights_option(_stars_option(_method_option(func)))
@@ -123,8 +131,8 @@ def _network_arg(use_network: bool | None, stars: str) -> bool:
     return stars != "catalogue" if use_network is None else use_network
 
 
-_SCORE_MD = ["rank", "id", "name", "score", "coverage", "cost_mdkk", "score_per_bn_dkk",
-             "carbon_payback_years"]
+_SCORE_MD = ["rank", "id", "name", "score", "coverage", "low_coverage", "tied", "cost_mdkk",
+             "score_per_bn_dkk", "carbon_payback_years"]
 
 
 @click.command()
@@ -132,13 +140,16 @@ _SCORE_MD = ["rank", "id", "name", "score", "coverage", "cost_mdkk", "score_per_
 @_format_option(["csv", "md", "json"], "csv")
 @_output_option
 @_network_option(None)
+@_missing_option
 @catalogue_option
 def score(weights: str, stars: str, method: str, fmt: str, output: str,
-          use_network: bool | None, catalogue_dir: str | None) -> None:
-    """Score and rank every initiative (CSV starts rank,id,name,score,coverage,...)."""
+          use_network: bool | None, missing: str | None, catalogue_dir: str | None) -> None:
+    """Score and rank every initiative (CSV starts rank,id,name,score,coverage,...).
+
+    Equal scores share a rank; low-coverage items are ranked after the others."""
     inits = read_initiatives(catalogue_dir)
     table = appraisal.score_initiatives(inits, weights=weights, stars=stars, method=method,
-                                        network=_network_arg(use_network, stars))
+                                        network=_network_arg(use_network, stars), rule=missing)
     md_cols = _SCORE_MD + [f"stars_{k}" for k in INDICATOR_KEYS]
     _emit(_frame_text(table, fmt, md_cols), output)
 
