@@ -286,6 +286,7 @@ class CbaResult:
     unit_prices_version: str
     first_year_benefits_mdkk: dict[str, float] = field(default_factory=dict)
     net_stream_mdkk: tuple[float, ...] = field(default=(), repr=False)
+    co2_t_per_year_change: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types (the keys of ``mobility cba --json``)."""
@@ -432,6 +433,7 @@ def cba(
         effects_source=str(effects.get("source", "")), unit_prices_version=prices.version,
         first_year_benefits_mdkk=first_year,
         net_stream_mdkk=tuple(float(x) / 1e6 for x in net),
+        co2_t_per_year_change=float(effects.get("co2_t_per_year", 0.0)),
     )
 
 

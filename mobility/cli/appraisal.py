@@ -255,42 +255,56 @@ def _assumption(value: str) -> tuple[int, float]:
               help="Cost assumption for an initiative whose cost is unknown (repeat).")
 @click.option("--top", type=click.IntRange(min=1), default=None,
               help="Best bundles re-evaluated with the network (default from the settings).")
-@click.option("--pareto", is_flag=True, help="Also compute the cost-score Pareto front.")
+@click.option("--pareto", is_flag=True,
+              help="Also compute the Pareto front (cost, NPV, CO2, score with the network).")
+@click.option("--objective", type=click.Choice(["npv", "score", "score-per-cost"]),
+              default="npv", show_default=True,
+              help="Maximise the NPV (needs the network), the sum of scores, or score per cost.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @_scoring_options
 @_network_option(True)
+@_missing_option
 @catalogue_option
 def optimise(budget_mdkk: float, must: tuple[int, ...], exclude: tuple[int, ...],
-             assume_cost: tuple[str, ...], top: int | None, pareto: bool, as_json: bool,
-             weights: str, stars: str, method: str, use_network: bool,
-             catalogue_dir: str | None) -> None:
+             assume_cost: tuple[str, ...], top: int | None, pareto: bool, objective: str,
+             as_json: bool, weights: str, stars: str, method: str, use_network: bool,
+             missing: str | None, catalogue_dir: str | None) -> None:
     """The best bundle within --budget-mdkk (prerequisites and conflicts respected)."""
     inits = read_initiatives(catalogue_dir)
     result = appraisal.optimise_bundle(
         budget_mdkk, must=must, exclude=exclude, initiatives=inits, weights=weights,
         stars=stars, method=method, cost_assumptions_mdkk=dict(map(_assumption, assume_cost)),
         top=top, network=use_network, pareto=pareto, progress=sys.stderr.isatty(),
+        objective=objective, rule=missing,
     )
     if as_json:
         sys.stdout.write(_json(result.to_dict()))
         return
+    click.echo(f"objective: {result.objective}")
     click.echo(f"budget: {budget_mdkk:,.0f} million DKK")
     click.echo(f"selected: {';'.join(map(str, result.selected))}")
     for ident, name in zip(result.selected, result.selected_names, strict=True):
         click.echo(f"  {ident:>2}  {name}")
     click.echo(f"cost: {result.cost_mdkk:,.0f} million DKK")
+    if result.npv_mdkk is not None:
+        click.echo(f"NPV of the bundle (own scenario): {result.npv_mdkk:,.0f} million DKK")
+    click.echo("binding constraints: " + (", ".join(result.binding) or
+                                         "none (the objective stops the selection)"))
     click.echo(f"score (sum of member scores): {result.score:.3f}")
     if result.score_with_synergy is not None:
         click.echo(f"score with synergy: {result.score_with_synergy:.3f} (synergy "
                    f"{_cell(result.synergy_person_minutes) or 'n/a'} person-minutes/day)")
     click.echo("left out, unknown cost: "
                + (";".join(map(str, result.left_out_unknown_cost)) or "none"))
+    if result.left_out_no_model:
+        click.echo("left out, not appraised by the model: "
+                   + ";".join(map(str, result.left_out_no_model)))
     if result.left_out_no_score:
-        click.echo("left out, no score: " + ";".join(map(str, result.left_out_no_score)))
+        click.echo("left out, no positive value: " + ";".join(map(str, result.left_out_no_score)))
     click.echo("")
     sys.stdout.write(_markdown(result.candidates))
     if result.pareto is not None:
-        click.echo("\nPareto front (cost, score):")
+        click.echo("\nPareto front:")
         sys.stdout.write(_markdown(result.pareto))
 
 
