@@ -242,3 +242,32 @@ def test_text_cells_never_become_formulas(tmp_path: Path) -> None:
     assert ws.cell(row=2, column=1).data_type == "s"
     assert ws.cell(row=2, column=1).value == "=HYPERLINK(\"x\")"
     assert ws.cell(row=2, column=2).value == -5.0
+
+
+def test_sensitivity_on_cached_effects() -> None:
+    from mobility.appraisal.sensitivity import NEEDS_FULL_RERUN, sensitivity
+
+    net = small_network()
+    table = sensitivity(small_catalogue(), network=net, runs=60, seed=3, top_k=2)
+    calls = net.calls
+    again = sensitivity(small_catalogue(), network=net, runs=60, seed=3, top_k=2)
+    # the same seed gives the same answer; every run reuses the cached scenario effects
+    # (one evaluation per scenario, not one per run)
+    assert table.equals(again) and net.calls - calls <= 7
+    row = table.loc[4]
+    assert row["npv_p5_mdkk"] <= row["npv_median_mdkk"] <= row["npv_p95_mdkk"]
+    assert 0 <= row["p_bcr_above_1"] <= 1
+    assert table["p_top_k"].sum() == pytest.approx(2.0)  # two places in each run
+    assert np.isnan(table.loc[6, "p_bcr_above_1"])  # not representable: no CBA
+    assert table.attrs["needs_full_rerun"] == list(NEEDS_FULL_RERUN)
+    assert "value_of_time_commute" in table.attrs["varied"]
+    # the unit-price spread moves the NPV: the interval is not a point
+    assert row["npv_p95_mdkk"] > row["npv_p5_mdkk"]
+
+
+def test_cli_sensitivity() -> None:
+    out = CliRunner().invoke(cli, ["sensitivity", "--runs", "5", "--no-network", "--format",
+                                   "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["runs"] == 5 and len(data["rows"]) == 33 and data["needs_full_rerun"]

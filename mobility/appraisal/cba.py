@@ -336,7 +336,7 @@ def _per_year(effects: Mapping[str, Any], prices: UnitPrices,
 
 def cba(
     effects: Mapping[str, Any], investments: Sequence[Investment | None],
-    prices: UnitPrices | None = None,
+    prices: UnitPrices | None = None, *, with_irr: bool = True,
 ) -> CbaResult:
     """Cost-benefit analysis of one scenario.
 
@@ -349,6 +349,8 @@ def cba(
         One per member; None = unknown cost (then NPV, BCR and IRR are None).
     prices : UnitPrices, optional
         Default :func:`load_unit_prices`.
+    with_irr : bool
+        Compute the IRR (the slow part; the sensitivity runs skip it).
     """
     prices = load_unit_prices() if prices is None else prices
     known = [i for i in investments if i is not None]
@@ -421,7 +423,7 @@ def cba(
             construction = float(inv[:c_years].sum()) if c_years else float(inv[0])
             if construction > 0:
                 fyr = 100.0 * sum(first_year.values()) * 1e6 / construction
-        r = irr(net)
+        r = irr(net) if with_irr else None
         irr_pct = None if r is None else 100.0 * r
     per_krone = npv / public_pv if npv is not None and public_pv > 0 else None
     return CbaResult(

@@ -22,7 +22,8 @@ from ..schema import INDICATOR_KEYS
 from ._common import catalogue_option, lang_option, weights_option
 from .network import bench
 
-__all__ = ["bench", "bench_appraisal", "bundle", "cba", "indicators", "robustness", "score"]
+__all__ = ["bench", "bench_appraisal", "bundle", "cba", "indicators", "robustness", "score",
+           "sensitivity_cmd"]
 
 _stars_option = click.option(
     "--stars", type=click.Choice(list(appraisal.STAR_SOURCES)), default="catalogue",
@@ -466,3 +467,33 @@ def cba(ids: tuple[int, ...], all_: bool, as_json: bool, fmt: str, output: str,
         click.echo(f"  {en_label if en else da}: {_cell(value)}")
     click.echo(f"\n{'unit prices version' if en else 'enhedspriser, version'} "
                f"{data['unit_prices_version']}; effects: {data['effects_source']}")
+
+
+@click.command(name="sensitivity")
+@click.option("--runs", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Monte Carlo runs (each a CBA of every initiative on cached effects).")
+@click.option("--seed", type=int, default=20_240, show_default=True, help="Random seed.")
+@click.option("--top", "top_k", type=click.IntRange(min=1), default=5, show_default=True,
+              help="k of 'probability of a top-k NPV'.")
+@_format_option(["csv", "md", "json"], "md")
+@_output_option
+@_network_option(True)
+@catalogue_option
+def sensitivity_cmd(runs: int, seed: int, top_k: int, fmt: str, output: str, use_network: bool,
+                    catalogue_dir: str | None) -> None:
+    """CBA sensitivity: P(BCR > 1), NPV intervals and P(top k) under uncertain unit prices."""
+    from ..appraisal.sensitivity import sensitivity
+
+    inits = read_initiatives(catalogue_dir)
+    table = sensitivity(inits, network=use_network, runs=runs, seed=seed, top_k=top_k,
+                        progress=sys.stderr.isatty())
+    if fmt == "json":
+        _emit(_json({"rows": table, **table.attrs}), output)
+        return
+    text = _cba_csv(table) if fmt == "csv" else (
+        _markdown(table)
+        + f"\n{table.attrs['runs']} runs, seed {table.attrs['seed']}; unit prices version "
+        f"{table.attrs['unit_prices_version']}.\nVaried: {', '.join(table.attrs['varied'])}.\n"
+        "Not varied (need a full network re-run per draw): "
+        + "; ".join(table.attrs["needs_full_rerun"]) + ".\n")
+    _emit(text, output)
