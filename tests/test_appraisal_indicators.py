@@ -107,3 +107,21 @@ def test_shipped_catalogue_indicator_table_without_network() -> None:
     table = indicator_table(network=False)
     assert table["id"].nunique() == 33
     assert table["model_value"].isna().all()
+
+
+def test_legacy_result_models_only_what_it_measures() -> None:
+    """A scenario result without ``effects`` (the engine before the demand model) gives time
+    savings only: CO2, health and public transport are not modelled (missing, not 0 stars)."""
+    import dataclasses
+
+    net = small_network()
+
+    def legacy(ids):  # type: ignore[no-untyped-def]
+        return dataclasses.replace(net(ids), effects={})
+
+    model = model_values(small_catalogue(), network=legacy, hosts=HOSTS)
+    assert model["model_co2_operation"].isna().all()
+    assert model["model_public_health"].isna().all()
+    assert model["model_public_transport"].isna().all()
+    assert model.loc[1, "user_benefit_mdkk_per_year"] > 0
+    assert model.loc[1, "model_accessibility"] is not pd.NA

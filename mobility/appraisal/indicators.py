@@ -162,7 +162,8 @@ def indicator_values(
                 "extra_pt_trips_per_day": nan, "irr_pct": nan, "bcr": nan, "npv_mdkk": nan,
                 "npv_mdkk_co2_high": nan}
     first = res.first_year_benefits_mdkk
-    reduction = -float(eff.get("co2_t_per_year", 0.0))
+    legacy = eff.get("source") == "legacy"  # time savings only: the rest is not modelled
+    reduction = nan if legacy else -float(eff.get("co2_t_per_year", 0.0))
     payback = (co2_construction_t / reduction
                if reduction > 0 and co2_construction_t is not None else nan)
     co2_construction_t = co2_construction_t or 0.0
@@ -170,11 +171,13 @@ def indicator_values(
         "outside_host_share": outside_host_share(by_municipality, hosts),
         "user_benefit_mdkk_per_year": sum(first.get(f"time_{p}", 0.0)
                                           for p in ("commute", "business", "other")),
-        "co2_net_reduction_t": reduction * period_years - co2_construction_t,
+        "co2_net_reduction_t": reduction * period_years - co2_construction_t,  # NaN if legacy
         "co2_reduction_t_per_year": reduction,
         "carbon_payback_years_model": payback,
-        "health_mdkk_per_year": first.get("health", 0.0) + first.get("accidents", 0.0),
-        "extra_pt_trips_per_day": float(eff.get("extra_pt_trips_per_day", 0.0)),
+        "health_mdkk_per_year": nan if legacy else first.get("health", 0.0) + first.get(
+            "accidents", 0.0),
+        "extra_pt_trips_per_day": nan if legacy else float(eff.get("extra_pt_trips_per_day",
+                                                                   0.0)),
         "irr_pct": nan if res.irr_pct is None else float(res.irr_pct),
         "bcr": nan if res.bcr is None else float(res.bcr),
         "npv_mdkk": nan if res.npv_mdkk is None else float(res.npv_mdkk),
