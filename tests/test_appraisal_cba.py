@@ -173,7 +173,7 @@ def test_unit_prices_every_assumption_has_a_range(tmp_path: Path) -> None:
             assert entry["low"] <= entry["value"] <= entry["high"], key
     bad = tmp_path / "u.yaml"
     bad.write_text("version: x\nvalues:\n  net_tax_factor: {value: 1.28}\nkinds: {default: {}}\n")
-    with pytest.raises(UnitPriceError, match="u.yaml"):
+    with pytest.raises(UnitPriceError, match=r"u\.yaml"):
         load_unit_prices(bad)
 
 
@@ -228,10 +228,10 @@ def test_cli_cba_json_and_all_csv(tmp_path: Path) -> None:
 
 
 def test_text_cells_never_become_formulas(tmp_path: Path) -> None:
+    import pandas as pd
     from openpyxl import load_workbook
 
     from mobility.cli.appraisal import _cba_csv, _cba_xlsx
-    import pandas as pd
 
     frame = pd.DataFrame({"name": ["=HYPERLINK(\"x\")", "+1", "ok"], "npv_mdkk": [-5.0, 1.0, 2.0]})
     text = _cba_csv(frame)

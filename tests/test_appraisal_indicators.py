@@ -16,7 +16,6 @@ from mobility.appraisal import (
 from mobility.appraisal.indicators import model_stars, quantile_thresholds
 from tests.appraisal_support import make_initiative, small_catalogue, small_network
 
-
 HOSTS = {1: [101], 2: [101], 3: [101], 4: [151], 5: [101, 147, 151, 157, 219]}
 
 

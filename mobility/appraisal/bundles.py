@@ -44,7 +44,6 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .. import settings
 from .._paths import shipped_dir
 from ..errors import BundleError, Issue, MobilityError, MobilityWarning
 from ..schema import INDICATOR_KEYS, Initiative

@@ -101,7 +101,8 @@ class UnitPrices:
         with ``price_index_growth_pct``)."""
         v = self.raw(key)
         year = self.entries.get(key, {}).get("price_year")
-        if isinstance(year, (int, float)) and not isinstance(year, bool) and key != "cost_price_year":
+        money = isinstance(year, (int, float)) and not isinstance(year, bool)
+        if money and key != "cost_price_year":
             g = self.raw("price_index_growth_pct") / 100.0
             v *= (1.0 + g) ** (self.price_year_base - int(year))
         return v
@@ -146,7 +147,8 @@ def _load(path: str) -> UnitPrices:
             continue
         if not entry.get("source"):
             problems.append(f"{key}: no source")
-        if entry.get("assumption") and not (_finite(entry.get("low")) and _finite(entry.get("high"))):
+        ranged = _finite(entry.get("low")) and _finite(entry.get("high"))
+        if entry.get("assumption") and not ranged:
             problems.append(f"{key}: an assumption needs low and high")
     kinds = data.get("kinds") or {}
     if "default" not in kinds:
@@ -328,8 +330,10 @@ def _per_year(effects: Mapping[str, Any], prices: UnitPrices,
     v["noise"] = -car_km * prices.value("car_noise_cost_per_km")
     v["air_pollution"] = -car_km * prices.value("car_air_pollution_cost_per_km")
     v["bus_external_costs"] = -bus_km * prices.value("bus_external_cost_per_km")
-    v["health"] = (float(effects.get("bike_km_per_day", 0.0)) * prices.value("health_benefit_per_bike_km")
-                   + float(effects.get("walk_km_per_day", 0.0)) * prices.value("health_benefit_per_walk_km")) * days
+    bike = float(effects.get("bike_km_per_day", 0.0))
+    walk = float(effects.get("walk_km_per_day", 0.0))
+    v["health"] = (bike * prices.value("health_benefit_per_bike_km")
+                   + walk * prices.value("health_benefit_per_walk_km")) * days
     public = {"operating": op_cost, "revenue": fares + charges}
     return v, public
 

@@ -129,7 +129,7 @@ def host_municipalities(init: Initiative) -> frozenset[int]:
 
             geom = build_geometry(init.geometry)
         return _hosts_of_geometry(geom.wkb)
-    except Exception:  # noqa: BLE001 - no geometry = no host municipalities (share missing)
+    except Exception:
         log.debug("no host municipalities for initiative %s", init.id, exc_info=True)
         return frozenset()
 

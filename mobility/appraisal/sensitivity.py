@@ -139,8 +139,8 @@ def sensitivity(
     out = out.sort_values(["p_bcr_above_1", "npv_mdkk"], ascending=[False, False],
                           na_position="last", kind="stable")
     out.attrs = {"runs": runs, "seed": seed, "top_k": top_k,
-                 "varied": sorted(prices.uncertain()) + ["kind construction_years",
-                                                         "kind lifetime_years"],
+                 "varied": [*sorted(prices.uncertain()), "kind construction_years",
+                            "kind lifetime_years"],
                  "needs_full_rerun": list(NEEDS_FULL_RERUN),
                  "unit_prices_version": prices.version}
     return out
