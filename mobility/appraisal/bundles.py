@@ -510,7 +510,12 @@ def evaluate_bundle(
     wvec = np.array([w[k] for k in INDICATOR_KEYS])
     svec = np.array([[np.nan if bundle_stars[k] is None else bundle_stars[k]
                       for k in INDICATOR_KEYS]])
-    score = float(aggregate(svec, wvec, method="weighted")[0])
+    # the bundle is scored against the catalogue's singles, so that the not-assessable rule
+    # (mean: the singles' mean on the indicator) has a field to take the mean over
+    field_stars = table[[f"stars_{k}" for k in INDICATOR_KEYS]].to_numpy(dtype=float)
+    scores = aggregate(np.vstack([svec, field_stars]), wvec, method="weighted",
+                       rule=table.attrs.get("rule"))
+    score = float(scores[0])
     n_weighted = int((wvec > 0).sum())
     n_cov = int((~np.isnan(svec[0]) & (wvec > 0)).sum())
     return BundleResult(
