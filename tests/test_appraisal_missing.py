@@ -106,3 +106,23 @@ def test_prerequisite_chain_reported_with_and_without() -> None:
     assert chain["id"] == 3 and chain["prerequisites"] == [2]
     # with its prerequisite, 3 also carries 2's cost (11 bn): a lower NPV
     assert chain["npv_with_prerequisites_mdkk"] < chain["npv_without_prerequisites_mdkk"]
+
+
+def test_bundle_score_takes_the_mean_over_the_singles() -> None:
+    """A bundle indicator the model cannot compute (legacy result: no CO2, health or PT)
+    counts as the singles' mean under the default rule, not as a free pass."""
+    import dataclasses
+
+    net = small_network()
+
+    def legacy(ids):  # type: ignore[no-untyped-def]
+        return dataclasses.replace(net(ids), effects={})
+
+    inits = small_catalogue()
+    mean = evaluate_bundle([1, 2], initiatives=inits, network=legacy)
+    assert mean.stars["co2_operation"] is None and mean.coverage == "3 of 6"
+    table = score_initiatives(inits, network=legacy)
+    field = {k: table[f"stars_{k}"].mean() for k in ("co2_operation", "public_health",
+                                                      "public_transport")}
+    known = [v for v in mean.stars.values() if v is not None]
+    assert mean.score == pytest.approx((sum(known) + sum(field.values())) / 6)
