@@ -1,20 +1,22 @@
-"""Budget optimiser: the best bundle under a budget, the cost-score Pareto front.
+"""Budget optimiser: the best bundle under a budget; Pareto fronts.
 
-Formulation (docs/appraisal.md): binary ``x_i`` per eligible initiative; maximise
-``sum(score_i x_i)`` (a tiny cost term breaks ties towards the cheaper bundle) subject to
+Formulation (docs/appraisal.md, section 4): binary ``x_i`` per eligible initiative; maximise
+``sum(v_i x_i)`` (a tiny cost term breaks ties towards the cheaper bundle) subject to
 ``sum(cost_i x_i) <= budget``, ``x_i <= x_p`` for every prerequisite ``p`` of ``i``,
 ``x_i + x_j <= 1`` for every conflict, ``x_i = 1`` for must-include and ``x_i = 0`` for
-must-exclude; solved exactly with :func:`scipy.optimize.milp` (HiGHS, zero gap). The best
-``top`` bundles (found one by one, each new one cut off the previous) are then evaluated with the
-network as whole scenarios, and ranked by score plus the score value of their synergy.
+must-exclude; solved exactly with :func:`scipy.optimize.milp` (HiGHS, zero gap). ``v_i`` is the
+initiative's NPV (``objective="npv"``, the default), its score (``"score"``), or the objective is
+the ratio of the sums of scores and costs (``"score-per-cost"``, by Dinkelbach's method). The
+best ``top`` bundles (found one by one, each new one cut off the previous) are then evaluated
+with the network/demand model as whole scenarios (their own CBA and synergy) and ranked again.
 
 Initiatives with unknown cost are left out unless a cost assumption is given; the result says
-which were left out.
+which were left out, and which constraints bind.
 
 Examples
 --------
 >>> from mobility.appraisal import optimise_bundle
->>> result = optimise_bundle(30_000, network=False)
+>>> result = optimise_bundle(30_000, network=False, objective="score")
 >>> result.cost_mdkk <= 30_000
 True
 """

@@ -14,7 +14,7 @@ Examples
 --------
 >>> from mobility.appraisal.sensitivity import sensitivity
 >>> table = sensitivity(network=False, runs=10)
->>> table["p_bcr_above_1"].isna().all()
+>>> bool(table["p_bcr_above_1"].isna().all())
 True
 """
 
