@@ -92,10 +92,15 @@ WEIGHT_PRESETS: dict[str, dict[str, float]] = {
     },
 }
 
-#: Rule for a not-assessable rating (hatched bar, or no model value):
-#: ``"renormalise"`` (default) = leave the indicator out and renormalise the weights over the
-#: assessed ones, reporting coverage ("4 of 6"); ``"zero"`` = count it as 0 stars.
-NOT_ASSESSABLE_RULE: str = "renormalise"
+#: Rule for a not-assessable rating (hatched bar, or no model value), CLI ``--missing``:
+#: ``"mean"`` (default) = the indicator's mean over the initiatives assessed on it, so an unknown
+#: rating counts as average: it can no longer beat a bad rating (with ``"exclude"`` the fare
+#: reform scored 5.0 on 1 of 6 indicators and "not calculated" beat "not profitable"), and a gap
+#: in the catalogue is not punished as the worst rating either; ``"zero"`` = count it as 0
+#: stars (the most cautious: unknown = worst); ``"exclude"`` = leave the indicator out and
+#: renormalise the weights over the assessed ones (``"renormalise"`` is its old name).
+#: Coverage ("4 of 6") is reported whatever the rule.
+NOT_ASSESSABLE_RULE: str = "mean"
 
 #: Initiatives assessed on fewer than this many of the weighted indicators are ranked after all
 #: the others (their score and coverage are still shown): a mean over one or two indicators is
@@ -114,9 +119,11 @@ CO2_OPERATION_REDUCTION_T_PER_YEAR: dict[int, float] = {}
 #: accessibility star band (20,000 to 60,000).
 SYNERGY_PERSON_MINUTES_PER_STAR: float = 40_000.0
 
-#: Number of best budget-feasible bundles (by score) that the optimiser re-evaluates with the
-#: network before the final ranking.
-OPTIMISER_TOP_CANDIDATES: int = 20
+#: Number of best budget-feasible bundles (by the MILP objective) that the optimiser
+#: re-evaluates with the network/demand model (each a bundle scenario and its CBA) before the
+#: final ranking. 10 keeps ``bundle optimise --budget-mdkk 30000`` within a minute on a cold
+#: scenario cache; the candidates beyond the tenth differ from the first by one small item.
+OPTIMISER_TOP_CANDIDATES: int = 10
 
 #: Robustness: each weight is multiplied by ``exp(sigma * N(0, 1))`` (lognormal, so weights stay
 #: positive and zero weights stay zero). 0.3 moves a weight by about +-30 %.

@@ -24,6 +24,42 @@ class FakeResult:
     person_minutes_saved_per_day: float
     municipalities: pd.DataFrame = field(repr=False)
     municipalities_gaining: list[str]
+    effects: dict[str, Any] = field(default_factory=dict)
+
+
+#: Effects of a fake initiative per person-minute saved per day (the demand contract's keys):
+#: a fixed, simple scaling so that the CBA of a fake scenario can be computed by hand.
+FAKE_EFFECTS_PER_MINUTE: dict[str, float] = {
+    "extra_pt_trips_per_day": 0.02,
+    "car_vehicle_km_change_per_day": -0.1,
+    "bus_vehicle_km_change_per_day": 0.0,
+    "rail_train_km_change_per_day": 0.001,
+    "walk_km_change_per_day": 0.01,
+    "bike_km_change_per_day": 0.02,
+    "co2_operation_t_per_year_change": -0.005,
+    "fare_revenue_change_dkk_per_day": 0.05,
+    "car_operating_cost_change_dkk_per_day": -0.15,
+    "road_charge_revenue_change_dkk_per_day": 0.0,
+}
+#: Purpose split of the fake person-minutes.
+FAKE_PURPOSE_SHARES: dict[str, float] = {"commute": 0.4, "business": 0.1, "other": 0.5}
+
+
+def fake_effects(person_minutes: float, annualisation_days: float = 300.0) -> dict[str, Any]:
+    """``ScenarioResult.effects`` of a fake scenario saving ``person_minutes`` per day."""
+    out: dict[str, Any] = {k: v * person_minutes for k, v in FAKE_EFFECTS_PER_MINUTE.items()}
+    out["annualisation_days"] = annualisation_days
+    out["person_minutes_saved_per_day"] = person_minutes
+    out["person_minutes_saved_by_purpose"] = {
+        p: s * person_minutes for p, s in FAKE_PURPOSE_SHARES.items()}
+    out["new_line_boardings_per_day"] = 0.02 * person_minutes
+    base = {"walk": 1e6, "bike": 1e6, "pt": 1e6, "car": 2e6}
+    extra = out["extra_pt_trips_per_day"]
+    out["trips_by_mode_base"] = base
+    out["trips_by_mode_scenario"] = {**base, "pt": base["pt"] + extra,
+                                     "car": base["car"] - extra}
+    out["user_benefit_mdkk_per_year"] = person_minutes / 60 * 105 * annualisation_days / 1e6
+    return out
 
 
 class FakeNetwork:
@@ -72,8 +108,9 @@ class FakeNetwork:
         }, index=pd.Index(codes, name="municipality_code"))
         gaining = frame[frame["gains"]].sort_values("person_minutes_saved_per_day",
                                                     ascending=False)
-        return FakeResult(tuple(used), excluded, float(sum(per.values())), frame,
-                          list(gaining["name"]))
+        total = float(sum(per.values()))
+        return FakeResult(tuple(used), excluded, total, frame, list(gaining["name"]),
+                          fake_effects(total))
 
 
 def make_initiative(

@@ -92,7 +92,8 @@ def test_bundle_compare_csv() -> None:
 
 def test_bundle_optimise_json() -> None:
     result = run("bundle", "optimise", "--budget-mdkk", "30000", "--pareto", "--json",
-                 "--no-network", "--top", "3", "--assume-cost", "30=100")
+                 "--no-network", "--top", "3", "--assume-cost", "30=100", "--objective",
+                 "score")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert {"budget_mdkk", "selected", "cost_mdkk", "score", "left_out_unknown_cost",

@@ -22,7 +22,7 @@ weight_vectors = st.lists(st.one_of(st.just(0.0), st.floats(1e-6, 10)), min_size
 
 
 def test_columns_and_renormalised_score() -> None:
-    table = score_initiatives(small_catalogue(), network=False)
+    table = score_initiatives(small_catalogue(), network=False, rule="exclude")
     assert list(table.columns[:7]) == FIRST_COLUMNS
     assert {"name_en", "theme", "coverage_n", "carbon_payback_years"} <= set(table.columns)
     assert [f"stars_{k}" for k in INDICATOR_KEYS] == [c for c in table if c.startswith("stars_")]
@@ -30,7 +30,10 @@ def test_columns_and_renormalised_score() -> None:
     assert row["score"] == pytest.approx((3 + 4 + 1 + 1 + 4) / 5)
     assert row["coverage"] == "5 of 6"
     assert row["score_per_bn_dkk"] == pytest.approx(row["score"] / 1.3)
-    assert list(table["rank"]) == list(range(1, 7))
+    # 1 and 5 both score 13/5: a tie, shown as a shared rank
+    assert list(table["rank"]) == [1, 2, 2, 4, 5, 6]
+    assert list(table["id"][1:3]) == [1, 5]
+    assert table["tied"].tolist()[:4] == [False, True, True, False]
 
 
 def test_unknown_cost_has_no_cost_effectiveness() -> None:
@@ -54,10 +57,11 @@ def test_carbon_payback_from_rating_text() -> None:
 def test_low_coverage_ranked_last(monkeypatch: pytest.MonkeyPatch) -> None:
     inits = small_catalogue()
     inits[7] = make_initiative(7, [5, None, None, None, None, None], cost_mdkk=10)
-    table = score_initiatives(inits, network=False)
+    table = score_initiatives(inits, network=False, rule="exclude")
     assert table.loc[7, "score"] == 5 and table.loc[7, "rank"] == 7
+    assert bool(table.loc[7, "low_coverage"])
     monkeypatch.setattr(settings, "RANK_MIN_COVERAGE", 0)
-    assert score_initiatives(inits, network=False).loc[7, "rank"] == 1
+    assert score_initiatives(inits, network=False, rule="exclude").loc[7, "rank"] == 1
 
 
 def test_topsis_in_unit_interval() -> None:
@@ -68,14 +72,15 @@ def test_topsis_in_unit_interval() -> None:
 def test_model_stars_replace_catalogue_where_computed() -> None:
     inits = small_catalogue()
     table = score_initiatives(inits, network=small_network(), stars="model")
-    # 1 saves 30,000 person-minutes/day -> 3 model stars (catalogue: 4)
-    assert table.loc[1, "stars_accessibility"] == 3
-    assert table.loc[1, "stars_co2_operation"] == 1  # not a model indicator: catalogue
+    # 1 has the smallest user benefit of the five modelled initiatives -> 1 model star
+    # (catalogue: 4); every indicator is now a model indicator
+    assert table.loc[1, "stars_accessibility"] == 1
+    assert table.loc[1, "stars_co2_operation"] == 0  # more CO2 built than saved in 50 years
     # 6 is not representable: catalogue stars, never zero
     assert np.isnan(table.loc[6, "stars_accessibility"])
     assert table.loc[6, "network_excluded"] == "not representable (fake)"
     blend = score_initiatives(inits, network=small_network(), stars="blend")
-    assert blend.loc[1, "stars_accessibility"] == pytest.approx(3.5)
+    assert blend.loc[1, "stars_accessibility"] == pytest.approx(2.5)
 
 
 def test_input_not_mutated() -> None:
@@ -102,7 +107,7 @@ def test_bad_arguments(kwargs: dict[str, object], match: str) -> None:
 @given(
     stars=st.lists(st.lists(star, min_size=6, max_size=6), min_size=1, max_size=8),
     weights=weight_vectors, method=st.sampled_from(["weighted", "topsis"]),
-    rule=st.sampled_from(["renormalise", "zero"]), data=st.data(),
+    rule=st.sampled_from(["renormalise", "exclude", "zero", "mean"]), data=st.data(),
 )
 @hsettings(max_examples=300, deadline=None)
 def test_raising_one_rating_never_lowers_a_score(

@@ -59,7 +59,8 @@ def run_benchmark(
     effects = effects_for(network, inits)
     out["network"] = effects is not None
     start = time.perf_counter()
-    result = optimise_bundle(budget_mdkk, initiatives=inits, top=top, network=network)
+    result = optimise_bundle(budget_mdkk, initiatives=inits, top=top, network=network,
+                             objective="npv" if network else "score")
     out["optimise_with_network_s"] = time.perf_counter() - start
     out["optimise_selected"] = ";".join(map(str, result.selected))
     out["optimise_candidates"] = len(result.candidates)

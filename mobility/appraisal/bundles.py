@@ -11,12 +11,13 @@ A bundle file (YAML) in ``initiatives/bundles/``::
 Rules (docs/appraisal.md): unknown or repeated ids are errors; a missing prerequisite is an error
 unless ``add_prerequisites=True`` (then it is added with a warning); conflicting or overlapping
 members give a warning with the catalogue's OBS text. Totals add the known figures and list the
-members whose figure is unknown. The bundle's stars on an indicator are the best of its
-members' stars (stars are ordinal, not additive); with model stars the accessibility,
-cross-municipal and socio-economics stars come from the bundle's own network scenario. The
-bundle is evaluated in the network as one scenario, and its synergy is the bundle's
-person-minutes saved minus the sum of its singles' (each single counted as its increment over
-its prerequisites).
+members whose figure is unknown. With the network, the bundle is evaluated as one scenario and
+ALL its indicators, its stars (on the thresholds of the catalogue's singles) and its CBA come
+from that scenario, never from its best member; its synergy is the bundle's result minus the sum
+of its singles' (each single counted as its increment over its prerequisites), in
+person-minutes, in kroner per year and in NPV; each member with prerequisites is reported with
+and without them. Without the network there is no bundle scenario: the stars fall back to the
+best member's (stars are ordinal, not additive), with a warning.
 
 Examples
 --------
@@ -43,7 +44,6 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .. import settings
 from .._paths import shipped_dir
 from ..errors import BundleError, Issue, MobilityError, MobilityWarning
 from ..schema import INDICATOR_KEYS, Initiative
@@ -53,9 +53,7 @@ from ._util import (
     ids_text,
     jsonable,
     resolve_initiatives,
-    time_savings_pv_mdkk,
 )
-from .indicators import model_stars
 from .scoring import aggregate, score_initiatives
 from .weights import WeightsArg, load_weights
 
@@ -344,20 +342,34 @@ class BundleResult:
     warnings: tuple[str, ...]
     incidence: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     source_file: str = ""
+    stars_source: str = "best_member"
+    model_values: dict[str, float | None] = field(default_factory=dict)
+    cba: dict[str, Any] | None = None
+    sum_of_singles_npv_mdkk: float | None = None
+    synergy_npv_mdkk: float | None = None
+    synergy_mdkk_per_year: float | None = None
+    prerequisite_chains: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types. Keys: ``name, initiatives, cost_mdkk, cost_unknown,
         co2_construction_t_min, co2_construction_t_max, co2_unknown, extra_passengers_per_day,
         passengers_unknown, person_minutes_saved_per_day, sum_of_singles_person_minutes,
-        synergy_person_minutes, synergy_pct, municipalities_gaining, stars, score, coverage,
-        score_sum, network_excluded, warnings``."""
+        synergy_person_minutes, synergy_pct, municipalities_gaining, stars, stars_source
+        ("bundle_scenario" with the network: every indicator from the bundle's own scenario;
+        "best_member" without it), model_values, score, coverage, score_sum, network_excluded,
+        warnings, cba`` (the bundle's CBA, :meth:`CbaResult.to_dict`), ``sum_of_singles_npv_mdkk,
+        synergy_npv_mdkk, synergy_mdkk_per_year`` (first-year net benefits, bundle minus the
+        singles) and ``prerequisite_chains`` (per member with prerequisites: its NPV as an
+        increment over them, and its NPV together with them)."""
         out = {k: getattr(self, k) for k in (
             "name", "initiatives", "cost_mdkk", "cost_unknown", "co2_construction_t_min",
             "co2_construction_t_max", "co2_unknown", "extra_passengers_per_day",
             "passengers_unknown", "person_minutes_saved_per_day",
             "sum_of_singles_person_minutes", "synergy_person_minutes", "synergy_pct",
-            "municipalities_gaining", "stars", "score", "coverage", "score_sum",
-            "network_excluded", "warnings",
+            "municipalities_gaining", "stars", "stars_source", "model_values", "score",
+            "coverage", "score_sum", "network_excluded", "warnings", "cba",
+            "sum_of_singles_npv_mdkk", "synergy_npv_mdkk", "synergy_mdkk_per_year",
+            "prerequisite_chains",
         )}
         return jsonable(out)  # type: ignore[no-any-return]
 
@@ -466,6 +478,8 @@ def evaluate_bundle(
         for k in INDICATOR_KEYS
     }
     pm = singles_pm = synergy = synergy_pct = None
+    stars_source = "best_member"
+    econ: dict[str, Any] = {}
     gaining: tuple[str, ...] = ()
     excluded: dict[int, str] = {}
     incidence = None
@@ -482,18 +496,26 @@ def evaluate_bundle(
             synergy = pm - singles_pm
             synergy_pct = synergy / singles_pm * 100 if singles_pm > 0 else None
             incidence = _incidence(effects, members, represented)
-            if stars != "catalogue":
-                _model_bundle_stars(bundle_stars, stars, pm, len(gaining),
-                                    None if cost_unknown else cost)
+            econ = _bundle_economics(effects, inits, members, represented, eff.by_municipality)
+            bundle_stars = econ.pop("stars")
+            stars_source = "bundle_scenario"
         if excluded:
             notes.append("not representable in the network (left out of the network figures): "
                          + ", ".join(f"{_init_label(i, inits)}: {r}"
                                      for i, r in sorted(excluded.items())))
+    if stars_source == "best_member":
+        notes.append("stars are the best member's on each indicator (no bundle scenario "
+                     "without the network)")
     w = load_weights(weights)
     wvec = np.array([w[k] for k in INDICATOR_KEYS])
     svec = np.array([[np.nan if bundle_stars[k] is None else bundle_stars[k]
                       for k in INDICATOR_KEYS]])
-    score = float(aggregate(svec, wvec, method="weighted")[0])
+    # the bundle is scored against the catalogue's singles, so that the not-assessable rule
+    # (mean: the singles' mean on the indicator) has a field to take the mean over
+    field_stars = table[[f"stars_{k}" for k in INDICATOR_KEYS]].to_numpy(dtype=float)
+    scores = aggregate(np.vstack([svec, field_stars]), wvec, method="weighted",
+                       rule=table.attrs.get("rule"))
+    score = float(scores[0])
     n_weighted = int((wvec > 0).sum())
     n_cov = int((~np.isnan(svec[0]) & (wvec > 0)).sum())
     return BundleResult(
@@ -506,26 +528,82 @@ def evaluate_bundle(
         score=None if np.isnan(score) else score, coverage=f"{n_cov} of {n_weighted}",
         score_sum=float(table.loc[members, "score"].fillna(0).sum()),
         network_excluded=excluded, warnings=tuple(notes), incidence=incidence,
-        source_file=b.source_file,
+        source_file=b.source_file, stars_source=stars_source, **econ,
     )
 
 
-def _model_bundle_stars(
-    out: dict[str, float | None], stars: str, pm: float, n_gaining: int, cost: float | None,
-) -> None:
-    """Replace (model) or blend the bundle's model-indicator stars with its own network values."""
-    values = {
-        "accessibility": model_stars("accessibility", pm),
-        "cross_municipal": model_stars("cross_municipal", n_gaining),
-        "socioeconomics": (model_stars("socioeconomics", time_savings_pv_mdkk(pm) / cost)
-                           if cost else None),
-    }
-    w = settings.BLEND_MODEL_WEIGHT
-    for key, model in values.items():
-        if model is None:
+def _bundle_economics(
+    effects: NetworkEffects, inits: Mapping[int, Initiative], members: Sequence[int],
+    represented: Sequence[int], by_municipality: pd.Series | None,
+) -> dict[str, Any]:
+    """The bundle's own-scenario indicators, stars, CBA, synergy in kroner and NPV, and its
+    prerequisite chains. Star thresholds are those of the catalogue's singles."""
+    from .cba import load_unit_prices
+    from .economics import cba_ids, scenario_effects
+    from .indicators import (
+        MODEL_VALUE_COLUMNS,
+        host_municipalities,
+        indicator_values,
+        model_stars,
+        model_values,
+    )
+
+    prices = load_unit_prices()
+    singles = model_values(inits, network=False, effects=effects, prices=prices)
+    thresholds = singles.attrs["thresholds"]
+    res = cba_ids(members, initiatives=inits, network=False, effects=effects, prices=prices)
+    eff = scenario_effects(members, effects, inits, prices)
+    hosts: set[int] = set()
+    co2: float | None = None
+    for i in members:
+        hosts |= host_municipalities(inits[i])
+        c = inits[i].co2_construction_t
+        if c is not None:
+            co2 = (co2 or 0.0) + (c.min + c.max) / 2.0
+    values = indicator_values(eff, res, by_municipality, hosts, co2,
+                              float(prices.raw("appraisal_period_years")))
+    stars: dict[str, float | None] = {}
+    for key in INDICATOR_KEYS:
+        v = values[MODEL_VALUE_COLUMNS[key]]
+        st = model_stars(key, v, thresholds, npv_mdkk=values["npv_mdkk"])
+        stars[key] = None if st is None else float(st)
+    singles_npv = [singles.at[i, "npv_mdkk"] for i in represented]
+    npv_known = res.npv_mdkk is not None and all(np.isfinite(x) for x in singles_npv)
+    sum_npv = float(np.sum(singles_npv)) if npv_known else None
+    first_bundle = sum(res.first_year_benefits_mdkk.values())
+    first_singles = 0.0
+    for i in represented:
+        r1 = cba_ids([i], initiatives=inits, network=False, effects=effects, prices=prices)
+        first_singles += sum(r1.first_year_benefits_mdkk.values())
+    chains = []
+    for i in members:
+        pre = sorted(set(inits[i].prerequisites))
+        if not pre:
             continue
-        best = out[key]
-        out[key] = float(model) if stars == "model" or best is None else (1 - w) * best + w * model
+        alone = cba_ids([i], initiatives=inits, network=False, effects=effects, prices=prices)
+        chain_ids = sorted(_closure(i, inits))
+        together = cba_ids(chain_ids, initiatives=inits, network=False, effects=effects,
+                           prices=prices)
+        chains.append({"id": i, "prerequisites": [c for c in chain_ids if c != i],
+                       "npv_without_prerequisites_mdkk": alone.npv_mdkk,
+                       "npv_with_prerequisites_mdkk": together.npv_mdkk,
+                       "bcr_without_prerequisites": alone.bcr,
+                       "bcr_with_prerequisites": together.bcr})
+    return {
+        "stars": stars,
+        "model_values": {k: (None if not np.isfinite(v) else float(v)) for k, v in values.items()},
+        "cba": res.to_dict(),
+        "sum_of_singles_npv_mdkk": sum_npv,
+        "synergy_npv_mdkk": (res.npv_mdkk - sum_npv) if sum_npv is not None else None,
+        "synergy_mdkk_per_year": first_bundle - first_singles,
+        "prerequisite_chains": tuple(chains),
+    }
+
+
+def _closure(ident: int, inits: Mapping[int, Initiative]) -> frozenset[int]:
+    from ._util import prerequisite_closure
+
+    return prerequisite_closure(ident, inits)
 
 
 def bundle_incidence(

@@ -1,15 +1,20 @@
 """Indicators: the catalogue's stars, the model's values and stars, and where they disagree.
 
 The six guiding indicators have stable keys (:data:`mobility.schema.INDICATOR_KEYS`). The model
-computes three of them from the network engine:
+computes all six from the scenario's effects and its cost-benefit analysis
+(docs/appraisal.md, "Indicators from the model"):
 
-- ``accessibility``: person-minutes saved per day ->
-  :data:`~mobility.settings.ACCESSIBILITY_STAR_THRESHOLDS_PERSON_MIN`;
-- ``cross_municipal``: number of municipalities that gain ->
-  :data:`~mobility.settings.CROSS_MUNICIPAL_STAR_THRESHOLDS`;
-- ``socioeconomics``: a rough benefit-cost ratio (time savings valued at
-  :data:`~mobility.settings.VALUE_OF_TIME_DKK_PER_HOUR` over the appraisal period, against the
-  construction cost) -> BCR thresholds equivalent to the IRR thresholds.
+- ``socioeconomics``: the CBA's internal rate of return, on the catalogue's IRR scale;
+- ``co2_operation``: net CO2 reduction over the appraisal period (yearly operating reduction
+  times the period, minus the construction CO2; the payback is reported beside it);
+- ``accessibility``: the user benefit (time benefits, million DKK per year);
+- ``public_transport``: extra public-transport trips per day;
+- ``public_health``: health (km walked and cycled) and accident benefits, million DKK per year;
+- ``cross_municipal``: the share of the benefits that falls outside the host municipalities
+  (those the initiative's geometry touches).
+
+Thresholds (but socio-economics) come from the spread of the model's own results:
+:func:`quantile_thresholds`.
 
 Examples
 --------
@@ -22,9 +27,11 @@ Examples
 
 from __future__ import annotations
 
+import functools
+import logging
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -33,12 +40,9 @@ import pandas as pd
 from .. import settings
 from ..schema import INDICATOR_KEYS, Initiative, KeyFigure, stars_from_thresholds
 from ._network import NetworkArg, NetworkEffects, effects_for
-from ._util import (
-    InitiativesArg,
-    bcr_thresholds,
-    resolve_initiatives,
-    time_savings_pv_mdkk,
-)
+from ._util import InitiativesArg, resolve_initiatives
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "MODEL_INDICATORS",
@@ -47,11 +51,15 @@ __all__ = [
     "carbon_payback",
     "catalogue_stars",
     "disagreements",
+    "host_municipalities",
     "indicator_table",
+    "indicator_values",
     "inferred_mask",
     "model_stars",
     "model_values",
     "operating_co2_reduction_t_per_year",
+    "outside_host_share",
+    "quantile_thresholds",
     "star_frame",
 ]
 
@@ -59,17 +67,27 @@ __all__ = [
 STAR_SOURCES: tuple[str, ...] = ("catalogue", "model", "blend")
 #: The indicators the model computes, with the unit of the model value.
 MODEL_INDICATORS: dict[str, str] = {
-    "cross_municipal": "municipalities gaining",
-    "accessibility": "person-minutes saved per day",
-    "socioeconomics": "benefit-cost ratio (time savings)",
+    "cross_municipal": "share of benefits outside the host municipalities",
+    "accessibility": "user benefit, million DKK per year",
+    "co2_operation": "net CO2 reduction over the appraisal period, tonnes",
+    "public_health": "health and accident benefits, million DKK per year",
+    "public_transport": "extra public-transport trips per day",
+    "socioeconomics": "internal rate of return, % (CBA)",
 }
 
 #: The column of :func:`model_values` holding the value of each model indicator.
 MODEL_VALUE_COLUMNS: dict[str, str] = {
-    "cross_municipal": "municipalities_gaining_n",
-    "accessibility": "person_minutes_saved_per_day",
-    "socioeconomics": "bcr",
+    "cross_municipal": "outside_host_share",
+    "accessibility": "user_benefit_mdkk_per_year",
+    "co2_operation": "co2_net_reduction_t",
+    "public_health": "health_mdkk_per_year",
+    "public_transport": "extra_pt_trips_per_day",
+    "socioeconomics": "irr_pct",
 }
+
+#: Indicators whose star thresholds come from the spread of the model's own results.
+QUANTILE_INDICATORS: tuple[str, ...] = (
+    "cross_municipal", "accessibility", "co2_operation", "public_health", "public_transport")
 
 
 def catalogue_stars(initiatives: Mapping[int, Initiative]) -> pd.DataFrame:
@@ -90,11 +108,127 @@ def inferred_mask(initiatives: Mapping[int, Initiative]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(INDICATOR_KEYS))
 
 
+@functools.lru_cache(maxsize=256)
+def _hosts_of_geometry(wkb: bytes) -> frozenset[int]:
+    from shapely import wkb as shapely_wkb
+
+    from ..geodata import load_municipalities
+
+    geom = shapely_wkb.loads(wkb)
+    munis = load_municipalities()
+    hit = munis[munis.intersects(geom.buffer(1.0))]
+    return frozenset(int(c) for c in hit["code"])
+
+
+def host_municipalities(init: Initiative) -> frozenset[int]:
+    """Codes of the municipalities the initiative's geometry touches (empty if unknown)."""
+    geom = init.geom
+    try:
+        if geom is None:
+            from ..catalogue import build_geometry
+
+            geom = build_geometry(init.geometry)
+        return _hosts_of_geometry(geom.wkb)
+    except Exception:
+        log.debug("no host municipalities for initiative %s", init.id, exc_info=True)
+        return frozenset()
+
+
+def outside_host_share(by_municipality: pd.Series | None, hosts: Iterable[int]) -> float:
+    """Share of the positive benefits (person-minutes by municipality) outside ``hosts``; 0 when
+    nobody gains; NaN when unknown (no incidence or no host municipality)."""
+    hosts = set(hosts)
+    if by_municipality is None or not hosts:
+        return math.nan
+    gains = by_municipality.astype(float).clip(lower=0.0)
+    total = float(gains.sum())
+    if total <= 0:
+        return 0.0
+    outside = float(gains[[c not in hosts for c in gains.index]].sum())
+    return outside / total
+
+
+def indicator_values(
+    eff: Mapping[str, Any] | None, res: Any, by_municipality: pd.Series | None,
+    hosts: Iterable[int], co2_construction_t: float | None, period_years: float,
+) -> dict[str, float]:
+    """Raw model values of the six indicators for one scenario (an initiative's increment or
+    a bundle's own scenario), from its effects and its CBA (:class:`~.cba.CbaResult`)."""
+    nan = math.nan
+    if eff is None or res is None or res.effects_source == "not_modelled":
+        return {"outside_host_share": nan, "user_benefit_mdkk_per_year": nan,
+                "co2_net_reduction_t": nan, "co2_reduction_t_per_year": nan,
+                "carbon_payback_years_model": nan, "health_mdkk_per_year": nan,
+                "extra_pt_trips_per_day": nan, "irr_pct": nan, "bcr": nan, "npv_mdkk": nan,
+                "npv_mdkk_co2_high": nan}
+    first = res.first_year_benefits_mdkk
+    legacy = eff.get("source") == "legacy"  # time savings only: the rest is not modelled
+    reduction = nan if legacy else -float(eff.get("co2_t_per_year", 0.0))
+    payback = (co2_construction_t / reduction
+               if reduction > 0 and co2_construction_t is not None else nan)
+    co2_construction_t = co2_construction_t or 0.0
+    return {
+        "outside_host_share": outside_host_share(by_municipality, hosts),
+        "user_benefit_mdkk_per_year": sum(first.get(f"time_{p}", 0.0)
+                                          for p in ("commute", "business", "other")),
+        "co2_net_reduction_t": reduction * period_years - co2_construction_t,  # NaN if legacy
+        "co2_reduction_t_per_year": reduction,
+        "carbon_payback_years_model": payback,
+        "health_mdkk_per_year": nan if legacy else first.get("health", 0.0) + first.get(
+            "accidents", 0.0),
+        "extra_pt_trips_per_day": nan if legacy else float(eff.get("extra_pt_trips_per_day",
+                                                                   0.0)),
+        "irr_pct": nan if res.irr_pct is None else float(res.irr_pct),
+        "bcr": nan if res.bcr is None else float(res.bcr),
+        "npv_mdkk": nan if res.npv_mdkk is None else float(res.npv_mdkk),
+        "npv_mdkk_co2_high": nan if res.npv_mdkk_co2_high is None else float(res.npv_mdkk_co2_high),
+    }
+
+
+def quantile_thresholds(values: Iterable[float]) -> tuple[float, ...]:
+    """Star thresholds from the spread of the model's own results: any positive value earns 1
+    star; the 20/40/60/80 % quantiles of the positive values earn 2-5 (so the positive results
+    fall into five bands of equal size). No positive value: the thresholds are infinite."""
+    arr = np.asarray([v for v in values if np.isfinite(v) and v > 0], dtype=float)
+    if arr.size == 0:
+        return (math.inf,) * 5
+    qs = np.quantile(arr, [0.2, 0.4, 0.6, 0.8])
+    return (float(np.nextafter(0.0, 1.0)), *(float(q) for q in qs))
+
+
+def model_stars(key: str, value: float | None,
+                thresholds: Mapping[str, Sequence[float]] | None = None,
+                *, npv_mdkk: float | None = None) -> int | None:
+    """Model stars of a model indicator's value.
+
+    ``socioeconomics``: the catalogue's IRR thresholds
+    (:data:`~mobility.settings.IRR_STAR_THRESHOLDS_PCT`), so that model and catalogue stars are
+    on one scale; no IRR but a negative NPV is 0 stars. The others: ``thresholds[key]`` (from
+    :func:`quantile_thresholds` over the catalogue's modelled initiatives); a value <= 0 earns 0.
+    """
+    if key == "socioeconomics":
+        if (value is None or math.isnan(value)) and npv_mdkk is not None \
+                and not math.isnan(npv_mdkk):
+            return 0 if npv_mdkk < 0 else None
+        return stars_from_thresholds(value, settings.IRR_STAR_THRESHOLDS_PCT)
+    if thresholds is None or key not in thresholds:
+        return None
+    if value is None or math.isnan(value):
+        return None
+    return 0 if value <= 0 else stars_from_thresholds(value, thresholds[key])
+
+
 def model_values(
     initiatives: InitiativesArg = None, *, network: NetworkArg = True,
-    effects: NetworkEffects | None = None,
+    effects: NetworkEffects | None = None, prices: Any = None,
+    hosts: Mapping[int, Iterable[int]] | None = None,
 ) -> pd.DataFrame:
     """Model values and model stars of each initiative, from its single-initiative scenario.
+
+    Each initiative is appraised on its increment over its prerequisites: effects (through the
+    one adapter :mod:`mobility.appraisal._effects`) and the CBA (:mod:`~.cba`). Star thresholds
+    come from the spread of the results over the given initiatives (:func:`quantile_thresholds`;
+    socio-economics uses the IRR scale), and are returned in ``attrs["thresholds"]``.
 
     Parameters
     ----------
@@ -105,22 +239,32 @@ def model_values(
         callable with the contract of :func:`mobility.network.evaluate_scenario`.
     effects : NetworkEffects, optional
         An existing evaluation cache to reuse (overrides ``network``).
+    prices : UnitPrices, optional
+        Unit prices for the CBA; default ``geodata/unit_prices.yaml``.
+    hosts : mapping, optional
+        Host municipality codes by id; default from each initiative's geometry.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by id: ``person_minutes_saved_per_day``, ``municipalities_gaining_n``, ``bcr``
-        (missing where the cost is unknown), ``network_excluded`` (the reason, or None) and the
-        model stars ``model_cross_municipal``, ``model_accessibility``,
-        ``model_socioeconomics`` (nullable integers). An initiative the network cannot
-        represent has missing values, never zero.
+        Indexed by id: ``person_minutes_saved_per_day``, ``municipalities_gaining_n``, the
+        columns of :data:`MODEL_VALUE_COLUMNS`, ``bcr``, ``npv_mdkk``, ``npv_mdkk_co2_high``,
+        ``co2_reduction_t_per_year``, ``carbon_payback_years_model``, ``network_excluded`` (the
+        reason, or None) and the model stars ``model_<indicator>`` (nullable integers). An
+        initiative the network cannot represent has missing values, never zero.
     """
+    from .cba import load_unit_prices
+    from .economics import cba_ids, scenario_effects
+
     inits = resolve_initiatives(initiatives)
     effects = effects_for(network, inits, effects)
+    prices = load_unit_prices() if prices is None else prices
+    period = float(prices.raw("appraisal_period_years"))
     rows: dict[int, dict[str, Any]] = {}
     for ident, init in inits.items():
-        pm = n_gain = bcr = math.nan
+        pm = n_gain = math.nan
         excluded = None
+        eff = res = by_muni = None
         if effects is not None:
             effect = effects.single(ident)
             if effect.person_minutes is None:
@@ -128,32 +272,33 @@ def model_values(
             else:
                 pm = effect.person_minutes
                 n_gain = float(len(effect.municipalities_gaining))
-                if init.cost_mdkk is not None and init.cost_mdkk > 0:
-                    bcr = time_savings_pv_mdkk(pm) / init.cost_mdkk
-        rows[ident] = {
-            "person_minutes_saved_per_day": pm,
-            "municipalities_gaining_n": n_gain,
-            "bcr": bcr,
-            "network_excluded": excluded,
-        }
+                by_muni = effect.by_municipality
+                eff = scenario_effects([ident], effects, inits, prices, increment=True)
+                res = cba_ids([ident], initiatives=inits, network=False, effects=effects,
+                              prices=prices)
+        co2 = init.co2_construction_t
+        co2_mid = None if co2 is None else (co2.min + co2.max) / 2.0
+        host = hosts.get(ident, ()) if hosts is not None else (
+            host_municipalities(init) if eff is not None else ())
+        row = {"person_minutes_saved_per_day": pm, "municipalities_gaining_n": n_gain}
+        row.update(indicator_values(eff, res, by_muni, host, co2_mid, period))
+        row["network_excluded"] = excluded
+        rows[ident] = row
     frame = pd.DataFrame.from_dict(rows, orient="index")
     if frame.empty:
-        frame = pd.DataFrame(columns=[*MODEL_VALUE_COLUMNS.values(), "network_excluded"])
+        frame = pd.DataFrame(columns=["person_minutes_saved_per_day", "municipalities_gaining_n",
+                                      *MODEL_VALUE_COLUMNS.values(), "bcr", "npv_mdkk",
+                                      "network_excluded"])
+    thresholds = {k: quantile_thresholds(frame[MODEL_VALUE_COLUMNS[k]].astype(float))
+                  for k in QUANTILE_INDICATORS}
     for key, col in MODEL_VALUE_COLUMNS.items():
+        values = frame[col].astype(float)
+        npv = frame["npv_mdkk"].astype(float)
         frame[f"model_{key}"] = pd.array(
-            [model_stars(key, v) for v in frame[col].astype(float)], dtype="Int64",
-        )
+            [model_stars(key, v, thresholds, npv_mdkk=n) for v, n in zip(values, npv, strict=True)],
+            dtype="Int64")
+    frame.attrs["thresholds"] = thresholds
     return frame
-
-
-def model_stars(key: str, value: float | None) -> int | None:
-    """Model stars of a model indicator's value, by the thresholds in the settings."""
-    thresholds = {
-        "cross_municipal": settings.CROSS_MUNICIPAL_STAR_THRESHOLDS,
-        "accessibility": settings.ACCESSIBILITY_STAR_THRESHOLDS_PERSON_MIN,
-        "socioeconomics": bcr_thresholds(),
-    }[key]
-    return stars_from_thresholds(value, thresholds)
 
 
 def _model_star_frame(model: pd.DataFrame, index: pd.Index) -> pd.DataFrame:

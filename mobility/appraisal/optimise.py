@@ -1,20 +1,22 @@
-"""Budget optimiser: the best bundle under a budget, the cost-score Pareto front.
+"""Budget optimiser: the best bundle under a budget; Pareto fronts.
 
-Formulation (docs/appraisal.md): binary ``x_i`` per eligible initiative; maximise
-``sum(score_i x_i)`` (a tiny cost term breaks ties towards the cheaper bundle) subject to
+Formulation (docs/appraisal.md, section 4): binary ``x_i`` per eligible initiative; maximise
+``sum(v_i x_i)`` (a tiny cost term breaks ties towards the cheaper bundle) subject to
 ``sum(cost_i x_i) <= budget``, ``x_i <= x_p`` for every prerequisite ``p`` of ``i``,
 ``x_i + x_j <= 1`` for every conflict, ``x_i = 1`` for must-include and ``x_i = 0`` for
-must-exclude; solved exactly with :func:`scipy.optimize.milp` (HiGHS, zero gap). The best
-``top`` bundles (found one by one, each new one cut off the previous) are then evaluated with the
-network as whole scenarios, and ranked by score plus the score value of their synergy.
+must-exclude; solved exactly with :func:`scipy.optimize.milp` (HiGHS, zero gap). ``v_i`` is the
+initiative's NPV (``objective="npv"``, the default), its score (``"score"``), or the objective is
+the ratio of the sums of scores and costs (``"score-per-cost"``, by Dinkelbach's method). The
+best ``top`` bundles (found one by one, each new one cut off the previous) are then evaluated
+with the network/demand model as whole scenarios (their own CBA and synergy) and ranked again.
 
 Initiatives with unknown cost are left out unless a cost assumption is given; the result says
-which were left out.
+which were left out, and which constraints bind.
 
 Examples
 --------
 >>> from mobility.appraisal import optimise_bundle
->>> result = optimise_bundle(30_000, network=False)
+>>> result = optimise_bundle(30_000, network=False, objective="score")
 >>> result.cost_mdkk <= 30_000
 True
 """
@@ -48,10 +50,12 @@ from ._util import (
     progress_bar,
     resolve_initiatives,
 )
+from .economics import cba_ids
 from .scoring import score_initiatives
 from .weights import WeightsArg, load_weights
 
-__all__ = ["OptimiseResult", "optimise_bundle", "pareto_front", "solve_selection"]
+__all__ = ["OBJECTIVES", "OptimiseResult", "binding_constraints", "optimise_bundle",
+           "pareto_front", "pareto_front_multi", "solve_ratio", "solve_selection"]
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +99,7 @@ def solve_selection(
     scores: Sequence[float] | np.ndarray, costs: Sequence[float] | np.ndarray, budget: float, *,
     requires: Iterable[tuple[int, int]] = (), conflicts: Iterable[tuple[int, int]] = (),
     must: Iterable[int] = (), exclude: Iterable[int] = (),
-    cuts: Iterable[Iterable[int]] = (),
+    cuts: Iterable[Iterable[int]] = (), min_items: int = 0,
 ) -> np.ndarray | None:
     """Solve the selection problem on plain arrays (positions, not ids).
 
@@ -113,6 +117,8 @@ def solve_selection(
         Items forced in / out.
     cuts : iterable of iterables of int
         Selections (sets of positions) that may not be returned again.
+    min_items : int
+        Choose at least this many items.
 
     Returns
     -------
@@ -124,7 +130,8 @@ def solve_selection(
     c = np.asarray(costs, dtype=float)
     n = len(s)
     if n == 0:
-        return np.zeros(0, dtype=bool) if budget >= 0 and not list(must) else None
+        return (np.zeros(0, dtype=bool) if budget >= 0 and not list(must) and min_items <= 0
+                else None)
     # scores are scaled so that HiGHS's absolute gap (1e-6) is 1e-12 score units; the cost term
     # (at most 1e-4 scaled, i.e. 1e-10 score units, in total) breaks ties towards the cheaper
     # selection, so score differences below 1e-10 count as ties
@@ -148,6 +155,10 @@ def solve_selection(
         rows.append(row)
         lo.append(-np.inf)
         hi.append(1.0)
+    if min_items > 0:
+        rows.append(np.ones(n))
+        lo.append(float(min_items))
+        hi.append(np.inf)
     extra_cuts = [set(cut) for cut in cuts]
     lb, ub = np.zeros(n), np.ones(n)
     lb[list(must)] = 1.0
@@ -177,6 +188,41 @@ def solve_selection(
     return None  # pragma: no cover - the loop always ends above
 
 
+def solve_ratio(
+    scores: Sequence[float] | np.ndarray, costs: Sequence[float] | np.ndarray, budget: float, *,
+    requires: Iterable[tuple[int, int]] = (), conflicts: Iterable[tuple[int, int]] = (),
+    must: Iterable[int] = (), exclude: Iterable[int] = (),
+    cuts: Iterable[Iterable[int]] = (),
+) -> np.ndarray | None:
+    """The non-empty selection with the highest ``sum(scores) / sum(costs)`` (exact, by
+    Dinkelbach's method: repeatedly maximise ``sum(scores - ratio * costs)`` with the MILP of
+    :func:`solve_selection` until no selection beats the current ratio). Costs must be > 0.
+    Among selections with the best ratio, the one the last MILP returns (highest score minus
+    ratio times cost, cheapest among equals). None when no non-empty selection is feasible."""
+    s = np.asarray(scores, dtype=float)
+    c = np.asarray(costs, dtype=float)
+    kw = {"requires": list(requires), "conflicts": list(conflicts), "must": list(must),
+          "exclude": list(exclude), "cuts": [set(cut) for cut in cuts], "min_items": 1}
+    ratio = 0.0
+    x = solve_selection(s - ratio * c, c, budget, **kw)
+    for _ in range(100):
+        if x is None or not x.any():
+            return None
+        ratio = float(s[x].sum() / c[x].sum())
+        nxt = solve_selection(s - ratio * c, c, budget, **kw)
+        if nxt is None:
+            return x
+        gain = float((s - ratio * c)[nxt].sum())
+        if gain <= 1e-9 * max(1.0, abs(ratio)):
+            return x
+        x = nxt
+    return x  # pragma: no cover - Dinkelbach converges in a few steps
+
+
+#: Objectives of the optimiser.
+OBJECTIVES: tuple[str, ...] = ("npv", "score", "score-per-cost")
+
+
 @dataclass(frozen=True)
 class _Problem:
     ids: list[int]
@@ -190,12 +236,14 @@ class _Problem:
     left_out_no_score: tuple[int, ...]
     assumptions: dict[int, float]
     table: pd.DataFrame = field(repr=False)
+    objective: str = "score"
+    left_out_no_model: tuple[int, ...] = ()
 
 
 def _build(
     inits: Mapping[int, Initiative], *, budget: float | None, must: Iterable[int],
     exclude: Iterable[int], cost_assumptions_mdkk: Mapping[int, float] | None,
-    table: pd.DataFrame,
+    table: pd.DataFrame, objective: str = "score",
 ) -> _Problem:
     must_ids = [int(i) for i in must]
     exclude_ids = [int(i) for i in exclude]
@@ -221,9 +269,23 @@ def _build(
     cost = {i: (assumptions.get(i, init.cost_mdkk))
             for i, init in inits.items()}
     unknown = tuple(i for i in inits if cost[i] is None)
-    score = table["score"].reindex(list(inits)).fillna(0.0).clip(lower=0.0)
-    blocked = set(unknown) | set(exclude_ids)
+    if objective == "npv":
+        npv = table["npv_mdkk"].reindex(list(inits)).astype(float)
+        no_model = tuple(i for i in inits if np.isnan(npv[i]) and i not in unknown)
+        score = npv.fillna(0.0)
+    else:
+        no_model = ()
+        score = table["score"].reindex(list(inits)).fillna(0.0).clip(lower=0.0)
+    if objective == "score-per-cost":  # a cost of 0 has no ratio: leave such items out
+        unknown = unknown + tuple(i for i in inits if cost[i] is not None and cost[i] <= 0)
+    blocked = set(unknown) | set(exclude_ids) | set(no_model)
     for ident in must_ids:
+        nomodel = sorted(prerequisite_closure(ident, inits) & set(no_model))
+        if nomodel:
+            issues.append(Issue(
+                _WHERE, "must",
+                f"must-include {ident} needs {ids_text(nomodel)} that the model cannot "
+                "appraise (no NPV); use --objective score", str(ident)))
         missing = sorted(prerequisite_closure(ident, inits) & set(unknown))
         if missing:
             issues.append(Issue(
@@ -240,7 +302,8 @@ def _build(
     for ident in inits:
         if score[ident] > 0 and ident not in blocked:
             needed |= prerequisite_closure(ident, inits)
-    no_score = tuple(i for i in inits if i not in blocked and i not in needed)
+    no_score = () if objective == "pareto" else tuple(
+        i for i in inits if i not in blocked and i not in needed)
     ids = [i for i in inits if i not in blocked and i not in no_score]
     pos = {i: k for k, i in enumerate(ids)}
     requires, conflicts, exclude_pos = [], set(), []
@@ -257,15 +320,20 @@ def _build(
         ids=ids, scores=score.reindex(ids).to_numpy(dtype=float),
         costs=np.array([cost[i] for i in ids], dtype=float), requires=requires,
         conflicts=sorted(conflicts), must=[pos[i] for i in must_ids],
-        exclude=exclude_pos, left_out_unknown_cost=unknown,
+        exclude=exclude_pos, left_out_unknown_cost=tuple(i for i in unknown),
         left_out_no_score=no_score, assumptions=assumptions, table=table,
+        objective=objective, left_out_no_model=no_model,
     )
 
 
 def _solve(problem: _Problem, budget: float, cuts: Sequence[set[int]] = ()) -> list[int] | None:
-    x = solve_selection(problem.scores, problem.costs, budget, requires=problem.requires,
-                        conflicts=problem.conflicts, must=problem.must,
-                        exclude=problem.exclude, cuts=cuts)
+    values = problem.scores
+    if problem.objective == "npv" and values.size:  # normalised: the solver's gap is absolute
+        values = values / max(1.0, float(np.abs(values).max()))
+    solver = solve_ratio if problem.objective == "score-per-cost" else solve_selection
+    x = solver(values, problem.costs, budget, requires=problem.requires,
+               conflicts=problem.conflicts, must=problem.must,
+               exclude=problem.exclude, cuts=cuts)
     if x is None:
         return None
     return [problem.ids[k] for k in np.flatnonzero(x)]
@@ -275,10 +343,13 @@ def _solve(problem: _Problem, budget: float, cuts: Sequence[set[int]] = ()) -> l
 class OptimiseResult:
     """The optimiser's answer; :meth:`to_dict` gives the JSON of ``bundle optimise``.
 
-    ``score`` is the sum of the selected initiatives' scores (the MILP objective);
-    ``score_with_synergy`` adds the score value of the bundle's network synergy (None without
-    the network). ``candidates`` lists the best bundles re-evaluated with the network, in final
-    order; ``pareto`` the cost-score front (when asked for).
+    ``objective`` is what the MILP maximised: ``npv`` (sum of the members' NPVs, each an
+    increment over its prerequisites), ``score`` (sum of member scores) or ``score-per-cost``
+    (sum of scores over sum of costs). ``candidates`` lists the best bundles, each re-evaluated
+    with the network/demand model as one scenario (``npv_bundle_mdkk``: the bundle's own CBA;
+    the synergy), in final order; ``binding`` names the constraints that stop the best bundle
+    from taking more; ``pareto`` the front (when asked for): over cost, NPV, CO2 and score with
+    the network, over cost and score without it.
     """
 
     budget_mdkk: float
@@ -297,16 +368,23 @@ class OptimiseResult:
     network_used: bool
     candidates: pd.DataFrame = field(repr=False, compare=False)
     pareto: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    objective: str = "score"
+    npv_mdkk: float | None = None
+    sum_of_singles_npv_mdkk: float | None = None
+    left_out_no_model: tuple[int, ...] = ()
+    binding: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON types. Keys: ``budget_mdkk, selected, selected_names, cost_mdkk, score,
-        score_with_synergy, person_minutes_saved_per_day, synergy_person_minutes, must,
-        exclude, cost_assumptions_mdkk, left_out_unknown_cost, left_out_no_score,
+        """Plain JSON types. Keys: ``objective, budget_mdkk, selected, selected_names,
+        cost_mdkk, npv_mdkk, sum_of_singles_npv_mdkk, score, score_with_synergy,
+        person_minutes_saved_per_day, synergy_person_minutes, binding, must, exclude,
+        cost_assumptions_mdkk, left_out_unknown_cost, left_out_no_model, left_out_no_score,
         network_used, candidates, pareto`` (null unless asked for)."""
         out = {k: getattr(self, k) for k in (
-            "budget_mdkk", "selected", "selected_names", "cost_mdkk", "score",
-            "score_with_synergy", "person_minutes_saved_per_day", "synergy_person_minutes",
-            "must", "exclude", "cost_assumptions_mdkk", "left_out_unknown_cost",
+            "objective", "budget_mdkk", "selected", "selected_names", "cost_mdkk", "npv_mdkk",
+            "sum_of_singles_npv_mdkk", "score", "score_with_synergy",
+            "person_minutes_saved_per_day", "synergy_person_minutes", "binding", "must",
+            "exclude", "cost_assumptions_mdkk", "left_out_unknown_cost", "left_out_no_model",
             "left_out_no_score", "network_used", "candidates", "pareto",
         )}
         return jsonable(out)  # type: ignore[no-any-return]
@@ -319,14 +397,43 @@ def _synergy_score(synergy_pm: float, weights: Mapping[str, float], method: str)
     return value / 5.0 if method == "topsis" else value
 
 
+def binding_constraints(problem: _Problem, selected: Iterable[int], budget: float,
+                        inits: Mapping[int, Initiative]) -> tuple[str, ...]:
+    """The constraints that keep a worthwhile item out of the selection.
+
+    For every eligible item not selected whose value is positive: ``budget`` if it (with its
+    missing prerequisites) costs more than the money left; ``conflict A-B`` if it conflicts with
+    a selected item. Empty when no item of positive value is left out: then the objective, not
+    a constraint, stops the selection (with ``npv``: every item left out loses money).
+    """
+    sel = set(selected)
+    value = dict(zip(problem.ids, problem.scores, strict=True))
+    cost = dict(zip(problem.ids, problem.costs, strict=True))
+    left = budget - sum(cost[i] for i in sel if i in cost)
+    out: list[str] = []
+    for i in problem.ids:
+        if i in sel or value[i] <= 0:
+            continue
+        clash = [r.id for r in inits[i].conflicts if r.id in sel]
+        if clash:
+            out.extend(f"conflict {min(i, c)}-{max(i, c)}" for c in clash)
+            continue
+        need = [p for p in prerequisite_closure(i, inits) if p not in sel]
+        extra = sum(cost.get(p, math.inf) for p in need)
+        if extra > left:
+            out.append("budget")
+    return tuple(dict.fromkeys(out))
+
+
 def optimise_bundle(
     budget_mdkk: float, *, must: Iterable[int] = (), exclude: Iterable[int] = (),
     initiatives: InitiativesArg = None, weights: WeightsArg = "equal",
     stars: str = "catalogue", method: str = "weighted",
     cost_assumptions_mdkk: Mapping[int, float] | None = None, top: int | None = None,
     network: NetworkArg = True, pareto: bool = False, progress: bool = False,
+    objective: str = "npv", rule: str | None = None,
 ) -> OptimiseResult:
-    """The best bundle under a budget, re-ranked with the network's synergy.
+    """The best bundle under a budget, re-evaluated with the network/demand model.
 
     Parameters
     ----------
@@ -336,7 +443,7 @@ def optimise_bundle(
         Ids that must be in / out. A must-include brings its prerequisites.
     initiatives : mapping, optional
         Initiatives by id; default the shipped catalogue.
-    weights, stars, method
+    weights, stars, method, rule
         Scoring, as in :func:`~mobility.appraisal.score_initiatives`.
     cost_assumptions_mdkk : mapping, optional
         Assumed costs (million DKK) for initiatives whose cost is unknown (or to override one).
@@ -344,11 +451,14 @@ def optimise_bundle(
         Number of best bundles re-evaluated with the network; default
         :data:`mobility.settings.OPTIMISER_TOP_CANDIDATES`.
     network : bool or callable
-        The network engine, none (rank by score only), or an evaluator.
+        The network engine, none (rank by the MILP objective only), or an evaluator.
     pareto : bool
-        Also compute the cost-score Pareto front (:func:`pareto_front`).
+        Also compute the Pareto front (:func:`pareto_front_multi` with the network,
+        :func:`pareto_front` without).
     progress : bool
         Show a progress bar while re-evaluating candidates.
+    objective : {"npv", "score", "score-per-cost"}
+        What to maximise (default ``npv``: needs the network/demand model).
 
     Returns
     -------
@@ -358,15 +468,26 @@ def optimise_bundle(
     ------
     BundleError
         Negative budget, unknown ids, an id both in and out, a must-include with an unknown
-        cost (no assumption), or no bundle satisfies the constraints.
+        cost (no assumption), ``npv`` without the network, or no bundle satisfies the
+        constraints.
     """
+    if objective not in OBJECTIVES:
+        msg = f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}"
+        raise BundleError.from_issues([Issue(_WHERE, "objective", msg)], "cannot optimise")
     inits = resolve_initiatives(initiatives)
     w = load_weights(weights)
     effects = effects_for(network, inits)
     table = score_initiatives(inits, weights=w, stars=stars, method=method, network=False,
-                              effects=effects)
+                              effects=effects, rule=rule)
+    if objective == "npv" and effects is None:
+        _build(inits, budget=float(budget_mdkk), must=must, exclude=exclude,  # input errors first
+               cost_assumptions_mdkk=cost_assumptions_mdkk, table=table, objective="score")
+        msg = ("the npv objective needs the network/demand model; use --network, or "
+               "--objective score")
+        raise BundleError.from_issues([Issue(_WHERE, "objective", msg)], "cannot optimise")
     problem = _build(inits, budget=float(budget_mdkk), must=must, exclude=exclude,
-                     cost_assumptions_mdkk=cost_assumptions_mdkk, table=table)
+                     cost_assumptions_mdkk=cost_assumptions_mdkk, table=table,
+                     objective=objective)
     n_top = settings.OPTIMISER_TOP_CANDIDATES if top is None else int(top)
     found: list[list[int]] = []
     cuts: list[set[int]] = []
@@ -382,13 +503,19 @@ def optimise_bundle(
                f"(must-include {ids_text(must) or 'none'})")
         raise BundleError.from_issues([Issue(_WHERE, "budget_mdkk", msg)], "cannot optimise")
     cost_of = dict(zip(problem.ids, problem.costs, strict=True))
+    npv_of = table["npv_mdkk"].astype(float)
     rows = []
     with progress_bar(len(found), "Evaluating candidate bundles", enabled=progress) as advance:
         for k, sel in enumerate(found, start=1):
+            cost = float(sum(cost_of[i] for i in sel))
+            score = float(table.loc[sel, "score"].fillna(0).clip(lower=0).sum())
+            singles_npv = float(npv_of.reindex(sel).sum()) if sel else 0.0
             row: dict[str, Any] = {
                 "candidate": k, "selected": ids_text(sel), "n_selected": len(sel),
-                "cost_mdkk": float(sum(cost_of[i] for i in sel)),
-                "score": float(table.loc[sel, "score"].fillna(0).clip(lower=0).sum()),
+                "cost_mdkk": cost, "score": score,
+                "score_per_bn_dkk": score / (cost / 1000.0) if cost > 0 else np.nan,
+                "sum_of_singles_npv_mdkk": singles_npv if effects is not None else np.nan,
+                "npv_bundle_mdkk": np.nan, "co2_reduction_t_per_year": np.nan,
                 "person_minutes_saved_per_day": np.nan,
                 "sum_of_singles_person_minutes": np.nan, "synergy_person_minutes": np.nan,
                 "synergy_score": np.nan, "score_with_synergy": np.nan,
@@ -403,23 +530,42 @@ def optimise_bundle(
                     row.update(person_minutes_saved_per_day=whole.person_minutes,
                                sum_of_singles_person_minutes=total, synergy_person_minutes=syn,
                                synergy_score=_synergy_score(syn, w, method))
+                res = cba_ids(sel, initiatives=inits, network=False, effects=effects,
+                              cost_assumptions_mdkk=problem.assumptions)
+                if res.npv_mdkk is not None:
+                    row["npv_bundle_mdkk"] = res.npv_mdkk
+                    row["co2_reduction_t_per_year"] = -res.co2_t_per_year_change
             row["score_with_synergy"] = row["score"] + (
                 0.0 if np.isnan(row["synergy_score"]) else row["synergy_score"])
             rows.append(row)
             advance()
     cands = pd.DataFrame(rows)
-    key = "score_with_synergy" if effects is not None else "score"
-    cands = cands.sort_values([key, "score", "cost_mdkk", "candidate"],
+    if objective == "npv":
+        cands["_key"] = cands["npv_bundle_mdkk"].fillna(cands["sum_of_singles_npv_mdkk"])
+    elif objective == "score-per-cost":
+        base = cands["score_with_synergy"] if effects is not None else cands["score"]
+        cands["_key"] = base / cands["cost_mdkk"].where(cands["cost_mdkk"] > 0)
+    else:
+        key = "score_with_synergy" if effects is not None else "score"
+        cands["_key"] = cands[key]
+    cands = cands.sort_values(["_key", "score", "cost_mdkk", "candidate"],
                               ascending=[False, False, True, True], kind="stable")
+    cands = cands.drop(columns="_key")
     cands.insert(0, "final_rank", range(1, len(cands) + 1))
     cands = cands.reset_index(drop=True)
     best = cands.iloc[0]
     selected = tuple(int(i) for i in best["selected"].split(";")) if best["selected"] else ()
     front = None
     if pareto:
-        front = pareto_front(initiatives=inits, weights=w, stars=stars, method=method,
-                             must=must, exclude=exclude,
-                             cost_assumptions_mdkk=cost_assumptions_mdkk, _table=table)
+        if effects is not None:
+            every = _build(inits, budget=float(budget_mdkk), must=must, exclude=exclude,
+                           cost_assumptions_mdkk=cost_assumptions_mdkk, table=table,
+                           objective="pareto")
+            front = pareto_front_multi(every, table, inits, float(budget_mdkk))
+        else:
+            front = pareto_front(initiatives=inits, weights=w, stars=stars, method=method,
+                                 must=must, exclude=exclude,
+                                 cost_assumptions_mdkk=cost_assumptions_mdkk, _table=table)
     return OptimiseResult(
         budget_mdkk=float(budget_mdkk), selected=selected,
         selected_names=tuple(inits[i].name for i in selected),
@@ -431,8 +577,69 @@ def optimise_bundle(
         cost_assumptions_mdkk=problem.assumptions,
         left_out_unknown_cost=problem.left_out_unknown_cost,
         left_out_no_score=problem.left_out_no_score, network_used=effects is not None,
-        candidates=cands, pareto=front,
+        candidates=cands, pareto=front, objective=objective,
+        npv_mdkk=_num(best["npv_bundle_mdkk"]),
+        sum_of_singles_npv_mdkk=_num(best["sum_of_singles_npv_mdkk"]),
+        left_out_no_model=problem.left_out_no_model,
+        binding=binding_constraints(problem, selected, float(budget_mdkk), inits),
     )
+
+
+def pareto_front_multi(problem: _Problem, table: pd.DataFrame,
+                       inits: Mapping[int, Initiative], max_budget: float,
+                       n_budgets: int = 12) -> pd.DataFrame:
+    """Bundles on the Pareto front over cost (min), NPV, CO2 reduction and score (max).
+
+    Candidates are the exact optima of weighted sums of the normalised NPV, CO2 reduction and
+    score (the supported points of the front; weights on a simplex grid) at ``n_budgets``
+    budgets up to ``max_budget``, plus the cost-score front; the dominated ones are dropped.
+    Values are the sums of the singles' (the MILP's view); the chosen bundle is re-evaluated
+    as one scenario by :func:`optimise_bundle`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Cheapest first: ``cost_mdkk, npv_mdkk, co2_reduction_t_per_year, score, n_selected,
+        selected``.
+    """
+    ids = problem.ids
+    npv = table["npv_mdkk"].reindex(ids).astype(float).fillna(0.0).to_numpy()
+    co2 = table["co2_reduction_t_per_year"].reindex(ids).astype(float).fillna(0.0).to_numpy()
+    score = table["score"].reindex(ids).astype(float).fillna(0.0).clip(lower=0).to_numpy()
+
+    def norm(v: np.ndarray) -> np.ndarray:
+        m = float(np.abs(v).max()) if v.size else 0.0
+        return v / m if m > 0 else v
+
+    objs = [norm(npv), norm(co2), norm(score)]
+    grid = [(a, b, 4 - a - b) for a in range(5) for b in range(5 - a)]
+    seen: dict[tuple[int, ...], None] = {}
+    for budget in np.linspace(max_budget / n_budgets, max_budget, n_budgets):
+        for a, b, c in grid:
+            values = (a * objs[0] + b * objs[1] + c * objs[2]) / 4.0
+            x = solve_selection(values, problem.costs, float(budget), requires=problem.requires,
+                                conflicts=problem.conflicts, must=problem.must,
+                                exclude=problem.exclude)
+            if x is not None:
+                seen[tuple(int(k) for k in np.flatnonzero(x))] = None
+    rows = []
+    for sel in seen:
+        idx = list(sel)
+        rows.append({"cost_mdkk": float(problem.costs[idx].sum()),
+                     "npv_mdkk": float(npv[idx].sum()), "co2_reduction_t_per_year":
+                     float(co2[idx].sum()), "score": float(score[idx].sum()),
+                     "n_selected": len(idx), "selected": ids_text(ids[k] for k in idx)})
+    front = pd.DataFrame(rows, columns=["cost_mdkk", "npv_mdkk", "co2_reduction_t_per_year",
+                                        "score", "n_selected", "selected"])
+    vals = np.array(front[["cost_mdkk", "npv_mdkk", "co2_reduction_t_per_year", "score"]],
+                    dtype=float)
+    vals[:, 0] = -vals[:, 0]
+    keep = []
+    for i in range(len(vals)):
+        dominated = np.any(np.all(vals >= vals[i] - 1e-9, axis=1)
+                           & np.any(vals > vals[i] + 1e-9, axis=1))
+        keep.append(not dominated)
+    return front[keep].sort_values(["cost_mdkk", "npv_mdkk"]).reset_index(drop=True)
 
 
 def _num(value: Any) -> float | None:

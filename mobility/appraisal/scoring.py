@@ -2,7 +2,15 @@
 
 Both methods work on arrays with any number of leading dimensions (the robustness runs use a
 leading run axis). A not-assessable rating is NaN; the rule in
-:data:`mobility.settings.NOT_ASSESSABLE_RULE` decides what happens to it.
+:data:`mobility.settings.NOT_ASSESSABLE_RULE` (``--missing``) decides what happens to it:
+
+- ``"mean"`` (default): the indicator's mean over the initiatives assessed on it (an unknown
+  counts as average: it neither beats a bad rating nor loses to one);
+- ``"zero"``: 0 stars (an unknown counts as the worst);
+- ``"exclude"``: left out, the weights renormalised over the assessed indicators (the old
+  default; it lets missing data beat bad data). ``"renormalise"`` is an alias.
+
+Equal scores share a rank (``rank`` 1, 1, 3; ``tied`` marks them).
 
 Examples
 --------
@@ -34,8 +42,10 @@ __all__ = ["METHODS", "NOT_ASSESSABLE_RULES", "aggregate", "rank_scores", "score
 
 #: Aggregation methods accepted by ``method=``.
 METHODS: tuple[str, ...] = ("weighted", "topsis")
-#: Rules for not-assessable ratings accepted by ``rule=``.
-NOT_ASSESSABLE_RULES: tuple[str, ...] = ("renormalise", "zero")
+#: Rules for not-assessable ratings accepted by ``rule=`` (CLI ``--missing``).
+NOT_ASSESSABLE_RULES: tuple[str, ...] = ("mean", "zero", "exclude")
+#: Old names of the rules.
+_RULE_ALIASES: dict[str, str] = {"renormalise": "exclude"}
 
 #: Scores are rounded to this many decimals before ranking, so that floating-point noise never
 #: reorders equal scores.
@@ -44,6 +54,7 @@ _RANK_DECIMALS = 9
 
 def _check_rule(rule: str | None) -> str:
     rule = settings.NOT_ASSESSABLE_RULE if rule is None else rule
+    rule = _RULE_ALIASES.get(rule, rule)
     if rule not in NOT_ASSESSABLE_RULES:
         choices = ", ".join(NOT_ASSESSABLE_RULES)
         msg = f"unknown not-assessable rule {rule!r}; choose one of {choices}"
@@ -52,10 +63,19 @@ def _check_rule(rule: str | None) -> str:
 
 
 def _prepare(stars: np.ndarray, rule: str) -> tuple[np.ndarray, np.ndarray]:
-    """Stars with NaN filled by 0, and the mask of ratings that count (1.0 / 0.0)."""
+    """Stars with NaN filled (by 0, or by the indicator's mean over the assessed initiatives),
+    and the mask of ratings that count (1.0 / 0.0)."""
     assessed = ~np.isnan(stars)
+    if rule == "mean":
+        count = assessed.sum(axis=-2, keepdims=True)
+        total = np.where(assessed, stars, 0.0).sum(axis=-2, keepdims=True)
+        mean = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+        filled = np.where(assessed, stars, mean)
+        # an indicator nobody is assessed on is left out for all
+        mask = np.broadcast_to(count > 0, stars.shape).astype(float)
+        return filled, mask
     filled = np.where(assessed, stars, 0.0)
-    mask = assessed.astype(float) if rule == "renormalise" else np.ones_like(filled)
+    mask = assessed.astype(float) if rule == "exclude" else np.ones_like(filled)
     return filled, mask
 
 
@@ -100,7 +120,7 @@ def aggregate(
     method : {"weighted", "topsis"}
         ``"weighted"``: the weighted mean of the stars (0-5). ``"topsis"``: closeness to the
         ideal initiative (0-1) after vector normalisation per indicator.
-    rule : {"renormalise", "zero"}, optional
+    rule : {"mean", "zero", "exclude"}, optional
         Not-assessable rule; default :data:`mobility.settings.NOT_ASSESSABLE_RULE`.
 
     Returns
@@ -136,6 +156,19 @@ def rank_scores(
     return ranks
 
 
+def tie_ranks(scores: np.ndarray, positions: np.ndarray,
+              demote: np.ndarray | None = None) -> np.ndarray:
+    """Competition ranks (1, 1, 3) for one ranking: equal scores (to
+    :data:`_RANK_DECIMALS` decimals) in the same coverage group share the best position."""
+    key = np.round(np.nan_to_num(np.asarray(scores, dtype=float), nan=-np.inf), _RANK_DECIMALS)
+    group = np.zeros(len(key), dtype=bool) if demote is None else np.asarray(demote, dtype=bool)
+    out = np.asarray(positions, dtype=int).copy()
+    for k in range(len(key)):
+        same = (key == key[k]) & (group == group[k])
+        out[k] = int(np.min(positions[same]))
+    return out
+
+
 def score_initiatives(
     initiatives: InitiativesArg = None, *, weights: WeightsArg = "equal",
     stars: str = "catalogue", method: str = "weighted", network: NetworkArg = True,
@@ -156,24 +189,28 @@ def score_initiatives(
     network : bool or callable
         The network engine (``True``), none (``False``: model columns missing; not allowed with
         model or blended stars), or an evaluator with its contract.
-    rule : {"renormalise", "zero"}, optional
-        Not-assessable rule; default :data:`mobility.settings.NOT_ASSESSABLE_RULE`.
+    rule : {"mean", "zero", "exclude"}, optional
+        Not-assessable rule (CLI ``--missing``); default
+        :data:`mobility.settings.NOT_ASSESSABLE_RULE`.
     effects : NetworkEffects, optional
         An evaluation cache to reuse (overrides ``network``).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by id, sorted by rank. Columns: ``rank`` (1 = best; ties by id; initiatives
+        Indexed by id, sorted by rank. Columns: ``rank`` (1 = best; equal scores share a rank
+        and are marked ``tied``, listed by id; initiatives
         with fewer than :data:`~mobility.settings.RANK_MIN_COVERAGE` assessed indicators last),
         ``id``,
         ``name``, ``score`` (weighted: 0-5 stars; TOPSIS: 0-1), ``coverage`` ("4 of 6":
         assessed among the indicators with a positive weight), ``cost_mdkk`` (missing =
         unknown), ``score_per_bn_dkk`` (score per billion DKK, only where the cost is known and
-        positive), ``name_en``, ``theme``, ``coverage_n``, ``carbon_payback_years`` (and
+        positive), ``name_en``, ``theme``, ``coverage_n``, ``low_coverage`` (ranked after the
+        others: never shown as the best), ``tied``, ``carbon_payback_years`` (and
         ``_min``/``_max``), ``co2_operation_reduction_t_per_year``, ``stars_<indicator>`` for
         the six indicators (the stars used), ``inferred`` (the inferred indicators used,
-        ``;``-joined), ``person_minutes_saved_per_day``, ``municipalities_gaining_n``, ``bcr``
+        ``;``-joined), ``person_minutes_saved_per_day``, ``municipalities_gaining_n``, ``bcr``,
+        ``npv_mdkk``, ``irr_pct``, ``co2_reduction_t_per_year`` (the model's CBA and effects)
         and ``network_excluded`` (model values; missing without the network). ``attrs`` holds
         ``weights``, ``weights_name``, ``stars``, ``method`` and ``rule``.
 
@@ -202,7 +239,9 @@ def score_initiatives(
     weighted = wvec > 0
     coverage_n = (used.notna().to_numpy() & weighted).sum(axis=1)
     out = pd.DataFrame(index=ids)
-    out["rank"] = rank_scores(scores, ids, coverage_n < settings.RANK_MIN_COVERAGE)
+    demote = coverage_n < settings.RANK_MIN_COVERAGE
+    positions = rank_scores(scores, ids, demote)
+    out["rank"] = tie_ranks(scores, positions, demote)
     out["id"] = ids
     out["name"] = [inits[i].name for i in ids]
     out["score"] = scores
@@ -213,6 +252,8 @@ def score_initiatives(
     out["name_en"] = [inits[i].name_en for i in ids]
     out["theme"] = [inits[i].theme for i in ids]
     out["coverage_n"] = coverage_n
+    out["low_coverage"] = demote
+    out["tied"] = pd.Series(out["rank"]).duplicated(keep=False).to_numpy()
     payback = carbon_payback(inits)
     out = out.join(payback[["carbon_payback_years", "carbon_payback_years_min",
                             "carbon_payback_years_max", "co2_operation_reduction_t_per_year"]])
@@ -225,9 +266,10 @@ def score_initiatives(
         for i in ids
     ]
     for col in ("person_minutes_saved_per_day", "municipalities_gaining_n", "bcr",
-                "network_excluded"):
+                "npv_mdkk", "irr_pct", "co2_reduction_t_per_year", "network_excluded"):
         out[col] = model[col].reindex(ids)
-    out = out.sort_values("rank", kind="stable")
+    out["_pos"] = positions
+    out = out.sort_values("_pos", kind="stable").drop(columns="_pos")
     out.attrs = {"weights": w, "weights_name": weights_label(weights), "stars": stars,
                  "method": method, "rule": rule}
     return out

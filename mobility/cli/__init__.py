@@ -40,7 +40,15 @@ def cli(verbose: int, quiet: bool) -> None:
                         stream=sys.stderr, force=True)
 
 
-from .appraisal import bench, bundle, indicators, robustness, score  # noqa: E402
+from .appraisal import (  # noqa: E402
+    bench,
+    bundle,
+    cba,
+    indicators,
+    robustness,
+    score,
+    sensitivity_cmd,
+)
 from .catalogue import catalogue  # noqa: E402
 from .network import network  # noqa: E402
 from .outputs import map_, run_cmd, table  # noqa: E402
@@ -50,6 +58,8 @@ cli.add_command(network)
 cli.add_command(score)
 cli.add_command(indicators)
 cli.add_command(bundle)
+cli.add_command(cba)
+cli.add_command(sensitivity_cmd)
 cli.add_command(robustness)
 cli.add_command(bench)
 cli.add_command(run_cmd)

@@ -14,15 +14,16 @@ import click
 import pandas as pd
 
 from .. import appraisal
-from .._io import write_text
+from .._io import write_bytes, write_text
 from ..appraisal._util import jsonable
 from ..catalogue import read_initiatives
 from ..errors import MobilityWarning
 from ..schema import INDICATOR_KEYS
-from ._common import catalogue_option, weights_option
+from ._common import catalogue_option, lang_option, weights_option
 from .network import bench
 
-__all__ = ["bench", "bench_appraisal", "bundle", "indicators", "robustness", "score"]
+__all__ = ["bench", "bench_appraisal", "bundle", "cba", "indicators", "robustness", "score",
+           "sensitivity_cmd"]
 
 _stars_option = click.option(
     "--stars", type=click.Choice(list(appraisal.STAR_SOURCES)), default="catalogue",
@@ -32,6 +33,14 @@ _method_option = click.option(
     "--method", type=click.Choice(list(appraisal.METHODS)), default="weighted",
     show_default=True, help="Aggregation: weighted mean of stars (0-5) or TOPSIS (0-1).",
 )
+_missing_option = click.option(
+    "--missing", type=click.Choice(list(appraisal.NOT_ASSESSABLE_RULES)), default=None,
+    help="Unassessed indicators: the indicator's mean over the assessed initiatives (mean), "
+         "0 stars (zero), or left out with the weights renormalised (exclude). "
+         "Default: mean (see docs/appraisal.md).",
+)
+
+
 def _scoring_options(func: Any) -> Any:
     """--weights, --stars and --method, defined once."""
     return weights_option(_stars_option(_method_option(func)))
@@ -123,8 +132,8 @@ def _network_arg(use_network: bool | None, stars: str) -> bool:
     return stars != "catalogue" if use_network is None else use_network
 
 
-_SCORE_MD = ["rank", "id", "name", "score", "coverage", "cost_mdkk", "score_per_bn_dkk",
-             "carbon_payback_years"]
+_SCORE_MD = ["rank", "id", "name", "score", "coverage", "low_coverage", "tied", "cost_mdkk",
+             "score_per_bn_dkk", "carbon_payback_years"]
 
 
 @click.command()
@@ -132,13 +141,16 @@ _SCORE_MD = ["rank", "id", "name", "score", "coverage", "cost_mdkk", "score_per_
 @_format_option(["csv", "md", "json"], "csv")
 @_output_option
 @_network_option(None)
+@_missing_option
 @catalogue_option
 def score(weights: str, stars: str, method: str, fmt: str, output: str,
-          use_network: bool | None, catalogue_dir: str | None) -> None:
-    """Score and rank every initiative (CSV starts rank,id,name,score,coverage,...)."""
+          use_network: bool | None, missing: str | None, catalogue_dir: str | None) -> None:
+    """Score and rank every initiative (CSV starts rank,id,name,score,coverage,...).
+
+    Equal scores share a rank; low-coverage items are ranked after the others."""
     inits = read_initiatives(catalogue_dir)
     table = appraisal.score_initiatives(inits, weights=weights, stars=stars, method=method,
-                                        network=_network_arg(use_network, stars))
+                                        network=_network_arg(use_network, stars), rule=missing)
     md_cols = _SCORE_MD + [f"stars_{k}" for k in INDICATOR_KEYS]
     _emit(_frame_text(table, fmt, md_cols), output)
 
@@ -244,42 +256,56 @@ def _assumption(value: str) -> tuple[int, float]:
               help="Cost assumption for an initiative whose cost is unknown (repeat).")
 @click.option("--top", type=click.IntRange(min=1), default=None,
               help="Best bundles re-evaluated with the network (default from the settings).")
-@click.option("--pareto", is_flag=True, help="Also compute the cost-score Pareto front.")
+@click.option("--pareto", is_flag=True,
+              help="Also compute the Pareto front (cost, NPV, CO2, score with the network).")
+@click.option("--objective", type=click.Choice(["npv", "score", "score-per-cost"]),
+              default="npv", show_default=True,
+              help="Maximise the NPV (needs the network), the sum of scores, or score per cost.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @_scoring_options
 @_network_option(True)
+@_missing_option
 @catalogue_option
 def optimise(budget_mdkk: float, must: tuple[int, ...], exclude: tuple[int, ...],
-             assume_cost: tuple[str, ...], top: int | None, pareto: bool, as_json: bool,
-             weights: str, stars: str, method: str, use_network: bool,
-             catalogue_dir: str | None) -> None:
+             assume_cost: tuple[str, ...], top: int | None, pareto: bool, objective: str,
+             as_json: bool, weights: str, stars: str, method: str, use_network: bool,
+             missing: str | None, catalogue_dir: str | None) -> None:
     """The best bundle within --budget-mdkk (prerequisites and conflicts respected)."""
     inits = read_initiatives(catalogue_dir)
     result = appraisal.optimise_bundle(
         budget_mdkk, must=must, exclude=exclude, initiatives=inits, weights=weights,
         stars=stars, method=method, cost_assumptions_mdkk=dict(map(_assumption, assume_cost)),
         top=top, network=use_network, pareto=pareto, progress=sys.stderr.isatty(),
+        objective=objective, rule=missing,
     )
     if as_json:
         sys.stdout.write(_json(result.to_dict()))
         return
+    click.echo(f"objective: {result.objective}")
     click.echo(f"budget: {budget_mdkk:,.0f} million DKK")
     click.echo(f"selected: {';'.join(map(str, result.selected))}")
     for ident, name in zip(result.selected, result.selected_names, strict=True):
         click.echo(f"  {ident:>2}  {name}")
     click.echo(f"cost: {result.cost_mdkk:,.0f} million DKK")
+    if result.npv_mdkk is not None:
+        click.echo(f"NPV of the bundle (own scenario): {result.npv_mdkk:,.0f} million DKK")
+    click.echo("binding constraints: " + (", ".join(result.binding) or
+                                         "none (the objective stops the selection)"))
     click.echo(f"score (sum of member scores): {result.score:.3f}")
     if result.score_with_synergy is not None:
         click.echo(f"score with synergy: {result.score_with_synergy:.3f} (synergy "
                    f"{_cell(result.synergy_person_minutes) or 'n/a'} person-minutes/day)")
     click.echo("left out, unknown cost: "
                + (";".join(map(str, result.left_out_unknown_cost)) or "none"))
+    if result.left_out_no_model:
+        click.echo("left out, not appraised by the model: "
+                   + ";".join(map(str, result.left_out_no_model)))
     if result.left_out_no_score:
-        click.echo("left out, no score: " + ";".join(map(str, result.left_out_no_score)))
+        click.echo("left out, no positive value: " + ";".join(map(str, result.left_out_no_score)))
     click.echo("")
     sys.stdout.write(_markdown(result.candidates))
     if result.pareto is not None:
-        click.echo("\nPareto front (cost, score):")
+        click.echo("\nPareto front:")
         sys.stdout.write(_markdown(result.pareto))
 
 
@@ -329,3 +355,145 @@ def bench_appraisal(runs: int, top: int, budget_mdkk: float, use_network: bool) 
     click.echo(format_report(figures))
 
 
+
+
+# ------------------------------------------------------------------------------------------------
+# mobility cba
+
+_CBA_COLUMNS = ["id", "name", "cost_mdkk", "npv_mdkk", "bcr", "irr_pct", "catalogue_irr_pct",
+                "irr_difference_pp", "catalogue_socioeconomics", "first_year_return_pct",
+                "npv_mdkk_co2_high", "npv_per_public_krone", "effects_source"]
+_UNSAFE_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_text(value: str) -> str:
+    """A text cell that no spreadsheet reads as a formula (prefixed with ')."""
+    return "'" + value if value.startswith(_UNSAFE_LEAD) else value
+
+
+def _cba_csv(frame: pd.DataFrame) -> str:
+    out = pd.DataFrame({c: [_safe_text(v) if isinstance(v, str) else _cell(v)
+                            for v in frame[c]] for c in frame.columns}, columns=frame.columns)
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def _cba_xlsx(frame: pd.DataFrame) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "cba"
+    for j, col in enumerate(frame.columns, start=1):
+        cell = ws.cell(row=1, column=j, value=str(col))
+        cell.data_type = "s"
+    for i, row in enumerate(frame.itertuples(index=False), start=2):
+        for j, value in enumerate(row, start=1):
+            value = jsonable(value)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                ws.cell(row=i, column=j, value=value)
+            elif value is not None:
+                cell = ws.cell(row=i, column=j)
+                cell.value = str(value)
+                cell.data_type = "s"  # text stays text, never a formula
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@click.command()
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "all_", is_flag=True, help="One row per initiative (a table).")
+@click.option("--json", "as_json", is_flag=True, help="Print the CBA of IDS as JSON.")
+@_format_option(["csv", "md", "xlsx"], "md")
+@_output_option
+@click.option("--unit-prices", "unit_prices", type=click.Path(dir_okay=False), default=None,
+              help="Unit-price file (default: geodata/unit_prices.yaml).")
+@click.option("--assume-cost", multiple=True, metavar="ID=MDKK",
+              help="Cost assumption for an initiative whose cost is unknown (repeat).")
+@lang_option
+@_network_option(True)
+@catalogue_option
+def cba(ids: tuple[int, ...], all_: bool, as_json: bool, fmt: str, output: str,
+        unit_prices: str | None, assume_cost: tuple[str, ...], lang: str, use_network: bool,
+        catalogue_dir: str | None) -> None:
+    """Cost-benefit analysis (Danish method) of IDS (several ids = one bundle), or --all."""
+    from ..appraisal.cba import COMPONENT_LABELS, load_unit_prices
+    from ..appraisal.economics import cba_ids, cba_table
+
+    if bool(ids) == all_:
+        raise click.UsageError("give initiative ids, or --all (not both)")
+    inits = read_initiatives(catalogue_dir)
+    prices = load_unit_prices(unit_prices)
+    if all_:
+        table = cba_table(inits, network=use_network, prices=prices)
+        table = table[_CBA_COLUMNS + [c for c in table.columns if c.startswith("benefit_")]]
+        if fmt == "xlsx":
+            if output == "-":
+                raise click.UsageError("--format xlsx needs --output PATH")
+            path = write_bytes(output, _cba_xlsx(table))
+            click.echo(f"wrote {path}", err=True)
+            return
+        text = _cba_csv(table) if fmt == "csv" else (
+            _markdown(table[_CBA_COLUMNS])
+            + f"\nunit prices version {prices.version}\n")
+        _emit(text, output)
+        return
+    result = cba_ids(ids, initiatives=inits, network=use_network, prices=prices,
+                     cost_assumptions_mdkk=dict(map(_assumption, assume_cost)))
+    data = result.to_dict()
+    data["ids"] = sorted(set(ids))
+    if as_json:
+        sys.stdout.write(_json(data))
+        return
+    en = lang == "en"
+    names = "; ".join(f"{i} {inits[i].name_en if en else inits[i].name}" for i in data["ids"])
+    click.echo(names)
+    labels = [("npv_mdkk", "Nettonutidsværdi (mio. kr.)", "Net present value (million DKK)"),
+              ("bcr", "Benefit-cost-forhold", "Benefit-cost ratio"),
+              ("irr_pct", "Intern rente (%)", "Internal rate of return (%)"),
+              ("first_year_return_pct", "Førsteårsforrentning (%)", "First-year return (%)"),
+              ("npv_mdkk_co2_high", "NNV med høj CO2-pris (mio. kr.)",
+               "NPV with the high CO2 price (million DKK)"),
+              ("npv_per_public_krone", "NNV pr. offentlig krone", "NPV per krone of public money"),
+              ("costs_mdkk", "Investering, nutidsværdi (mio. kr.)",
+               "Investment, present value (million DKK)")]
+    for key, da, en_label in labels:
+        click.echo(f"{en_label if en else da}: {_cell(data[key]) or '-'}")
+    click.echo("")
+    for key, value in data["benefits_mdkk"].items():
+        da, en_label = COMPONENT_LABELS[key]
+        click.echo(f"  {en_label if en else da}: {_cell(value)}")
+    click.echo(f"\n{'unit prices version' if en else 'enhedspriser, version'} "
+               f"{data['unit_prices_version']}; effects: {data['effects_source']}")
+
+
+@click.command(name="sensitivity")
+@click.option("--runs", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Monte Carlo runs (each a CBA of every initiative on cached effects).")
+@click.option("--seed", type=int, default=20_240, show_default=True, help="Random seed.")
+@click.option("--top", "top_k", type=click.IntRange(min=1), default=5, show_default=True,
+              help="k of 'probability of a top-k NPV'.")
+@_format_option(["csv", "md", "json"], "md")
+@_output_option
+@_network_option(True)
+@catalogue_option
+def sensitivity_cmd(runs: int, seed: int, top_k: int, fmt: str, output: str, use_network: bool,
+                    catalogue_dir: str | None) -> None:
+    """CBA sensitivity: P(BCR > 1), NPV intervals and P(top k) under uncertain unit prices."""
+    from ..appraisal.sensitivity import sensitivity
+
+    inits = read_initiatives(catalogue_dir)
+    table = sensitivity(inits, network=use_network, runs=runs, seed=seed, top_k=top_k,
+                        progress=sys.stderr.isatty())
+    if fmt == "json":
+        _emit(_json({"rows": table, **table.attrs}), output)
+        return
+    text = _cba_csv(table) if fmt == "csv" else (
+        _markdown(table)
+        + f"\n{table.attrs['runs']} runs, seed {table.attrs['seed']}; unit prices version "
+        f"{table.attrs['unit_prices_version']}.\nVaried: {', '.join(table.attrs['varied'])}.\n"
+        "Not varied (need a full network re-run per draw): "
+        + "; ".join(table.attrs["needs_full_rerun"]) + ".\n")
+    _emit(text, output)
