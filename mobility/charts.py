@@ -25,8 +25,9 @@ from __future__ import annotations
 import io
 import logging
 import os
+import functools
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,21 @@ _DPI = 150
 _STAR_CMAP = "Blues"
 
 
+#: Text is drawn as it is: a ``$`` in a name is a dollar sign, never mathtext or LaTeX.
+_PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def _plain_text(func: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Build the figure with :data:`_PLAIN_TEXT` (text objects read it when created)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        with mpl.rc_context(_PLAIN_TEXT):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def _name(init: Initiative, lang: str, width: int = 48) -> str:
     name = init.name_en if lang == "en" else init.name
     return name if len(name) <= width else name[: width - 1] + "…"
@@ -74,6 +90,7 @@ def _number_formatter(lang: str, decimals: int = 0) -> mpl.ticker.FuncFormatter:
 # Indicators
 
 
+@_plain_text
 def indicators_chart(
     initiatives: Mapping[int, Initiative] | Iterable[Initiative] | None = None,
     *,
@@ -157,6 +174,7 @@ def pareto_front_points(cost: pd.Series, score: pd.Series) -> list[Any]:
     return front
 
 
+@_plain_text
 def cost_score_chart(
     scores: pd.DataFrame,
     *,
@@ -259,6 +277,7 @@ def _num(value: Any) -> float:
     return out
 
 
+@_plain_text
 def bundle_chart(evaluations: Sequence[Any], *, lang: str = "da") -> Figure:
     """Bundles side by side: cost, score, person-minutes saved (with synergy), municipalities.
 
@@ -325,6 +344,7 @@ def bundle_chart(evaluations: Sequence[Any], *, lang: str = "da") -> Figure:
 # Static map
 
 
+@_plain_text
 def static_map(
     initiatives: Mapping[int, Initiative] | Iterable[Initiative] | None = None,
     *,
@@ -450,7 +470,7 @@ def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:
         raise MobilityError(msg)
     buf = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-    with mpl.rc_context({"svg.hashsalt": "mobility", "svg.fonttype": "path"}):
+    with mpl.rc_context({"svg.hashsalt": "mobility", "svg.fonttype": "path", **_PLAIN_TEXT}):
         fig.savefig(buf, format=fmt, dpi=_DPI, metadata=metadata)
     return buf.getvalue()
 

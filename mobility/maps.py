@@ -24,18 +24,23 @@ True
 from __future__ import annotations
 
 import base64
+import contextlib
 import html as html_lib
 import json
 import logging
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import branca.element
 import folium
+import folium.features
+import folium.map
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -158,6 +163,49 @@ _CSS = f"""
 
 # --------------------------------------------------------------------------------------------
 # Small folium elements
+
+
+class _Literal(Element):
+    """Text emitted as it is: the template is constant and the text is only its variable.
+
+    branca renders every macro of every element (folium's and ours) to a string and wraps that
+    string in ``Element(string)``, which compiles it as a Jinja template and renders it again:
+    any ``{{ ... }}`` in data (an initiative name in a popup, a bundle name in the layer
+    control) would be evaluated. :func:`_no_template_evaluation` makes that wrapper a
+    ``_Literal`` while a page is rendered, so rendered output is never template source.
+    """
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
+        super().__init__()
+        if template_name is not None:
+            msg = "a literal element takes text, not a template file"
+            raise OutputError(msg)
+        self.text = template or ""
+
+
+#: The modules whose ``render`` wraps rendered macro output in ``Element(...)``.
+_WRAPPING_MODULES = (branca.element, folium.map, folium.features)
+_RENDER_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _no_template_evaluation() -> Iterator[None]:
+    """While rendering, rendered output is wrapped in :class:`_Literal`, never re-compiled.
+
+    The modules' global name ``Element`` is swapped for the duration of one render (under a
+    lock) and restored afterwards; the classes themselves are untouched.
+    """
+    with _RENDER_LOCK:
+        saved = [(mod, mod.Element) for mod in _WRAPPING_MODULES]
+        try:
+            for mod, _ in saved:
+                mod.Element = _Literal  # type: ignore[attr-defined]
+            yield
+        finally:
+            for mod, original in saved:
+                mod.Element = original  # type: ignore[attr-defined]
 
 
 def _js_json(value: Any) -> str:
@@ -346,7 +394,7 @@ def _prepare(m: folium.Map | None, *, tiles: str | None, lang: str,
         m = _new_map(tiles)
     header = m.get_root().header
     if "mobility_css" not in header._children:
-        header.add_child(Element(f"<style>{_CSS}</style>"), name="mobility_css")
+        header.add_child(_Literal(f"<style>{_CSS}</style>"), name="mobility_css")
     for pane, z in _PANES.items():
         key = f"mobility_pane_{pane}"
         if not _has_child(m, key):
@@ -1132,7 +1180,8 @@ def render_html(m: folium.Map, *, offline: bool = False) -> str:
     OutputError
         ``offline=True`` and the page still refers to a remote resource.
     """
-    page = m.get_root().render()
+    with _no_template_evaluation():
+        page = m.get_root().render()
     js, css = _leaflet_assets()
     n_js = page.count(_LEAFLET_JS_URL)
     page = page.replace(f'<script src="{_LEAFLET_JS_URL}"></script>',

@@ -11,9 +11,13 @@
 - ``decision-paper.docx``: the Word decision paper;
 - ``charts/``: indicators, cost against score, bundle comparison and static maps (PNG and SVG).
 
-Everything is written into a staging folder first and moved into place only when every file
-has been written, so a bad input leaves the output folder as it was. Each file is written
-atomically. File names are the same in both languages; the contents follow ``lang``.
+Everything is written into a staging folder beside the output folder, which replaces the
+output folder as a whole only when every file has been written
+(:func:`mobility.outputs.publish.publish_dir`): readers see the complete old set or the
+complete new set, a bad input leaves the output folder as it was, files of an earlier run
+(e.g. the other language) do not survive, and one run at a time writes to a folder. File names
+are the same in both languages; the contents follow ``lang``. Every output holds a
+``README.md`` and a manifest (``.mobility-manifest.json``).
 
 Examples
 --------
@@ -38,15 +42,23 @@ from typing import Any
 import pandas as pd
 
 from . import charts, maps, tables
-from ._io import atomic_dir, write_text
+from ._io import write_text
 from .catalogue import read_initiatives
 from .errors import MobilityError
+from .outputs.publish import publish_dir
 from .labels import format_number, indicator_label, text
 from .schema import INDICATOR_KEYS, Initiative
 
 __all__ = ["ProgressCallback", "RunResult", "run"]
 
 log = logging.getLogger(__name__)
+
+#: Written into every output folder (the same text as the tracked ``maps/README.md``).
+OUTPUT_README = """# maps/
+
+Default output folder of the main job (`mobility run`). Generated files are not committed;
+run `mobility run` (or `mobility run --offline`) to fill it.
+"""
 
 #: ``progress(description, done, total)`` is called before each step and once at the end.
 ProgressCallback = Callable[[str, int, int], None]
@@ -232,13 +244,14 @@ def run(
     lang: str = "da",
     network: Any = True,
     progress: ProgressCallback | None = None,
+    wait: bool = False,
 ) -> RunResult:
     """Write all standard maps, tables and charts plus ``index.html`` into ``output``.
 
     Parameters
     ----------
     output : path
-        Output folder (created if missing). Files not produced by this run are left alone.
+        Output folder (created if missing), replaced as a whole by the files of this run.
     catalogue_dir : path, optional
         Folder of initiative files; default the shipped catalogue.
     weights : str, path or mapping
@@ -256,6 +269,8 @@ def run(
         a callable: an evaluator, see :mod:`mobility.appraisal._network`).
     progress : callable, optional
         ``progress(description, done, total)``, e.g. to drive a progress bar.
+    wait : bool
+        Wait for another run writing to ``output`` to finish (default: fail at once).
 
     Returns
     -------
@@ -265,6 +280,9 @@ def run(
     ------
     CatalogueError, BundleError, WeightsError
         Bad input; nothing is written and ``output`` is left as it was.
+    OutputError
+        ``output`` cannot be written (empty name, a file, read-only, disk full) or another run
+        is writing to it; ``output`` is left as it was.
     """
     if lang not in ("da", "en"):
         msg = f"unknown language {lang!r}; choose 'da' or 'en'"
@@ -407,7 +425,8 @@ def run(
 
         total = len(steps) + 2
         entries: list[tuple[str, str, str]] = []
-        with atomic_dir(out_dir) as stage:
+        with publish_dir(out_dir, wait=wait) as stage:
+            write_text(stage / "README.md", OUTPUT_README)
             for k, (label, step) in enumerate(steps, start=1):
                 note(label, k, total)
                 entries += step(stage)

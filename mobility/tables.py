@@ -51,6 +51,7 @@ from .labels import (
     text,
     theme_label,
 )
+from .outputs.spreadsheet import csv_text, strings_only
 from .schema import INDICATOR_KEYS, Initiative
 
 __all__ = [
@@ -440,7 +441,7 @@ def _csv_value(table: DecisionTable, column: str, value: Any) -> str:
         return ""
     decimals = FORMATS.get(fmt)
     if decimals is None:
-        return str(value)
+        return csv_text(str(value))
     if fmt.startswith("pct"):
         decimals += 2
     out = f"{float(value):.{decimals}f}"
@@ -455,6 +456,7 @@ def to_csv(table: DecisionTable) -> str:
     out = pd.DataFrame({
         col: [_csv_value(table, col, v) for v in table.frame[col]] for col in table.frame.columns
     }, columns=table.frame.columns)
+    out.columns = [csv_text(str(c)) for c in table.frame.columns]
     return out.to_csv(index=False, sep=sep, lineterminator="\n")
 
 
@@ -586,6 +588,7 @@ def to_xlsx(tables: Sequence[DecisionTable]) -> bytes:
         for k, note in enumerate(table.notes, start=1):
             ws.cell(row=r + k, column=1, value=note).font = Font(italic=True, color="555555")
         ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
+        strings_only(ws)
     stamp = _fixed_datetime()
     wb.properties.created = stamp
     wb.properties.modified = stamp

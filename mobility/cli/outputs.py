@@ -36,9 +36,16 @@ _network_option = click.option(
 @_network_option
 @catalogue_option
 @lang_option
+@click.option("--wait", is_flag=True,
+              help="If another run is writing to the output folder, wait for it instead of "
+                   "failing.")
 def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: bool,
-            no_network: bool, catalogue_dir: str | None, lang: str) -> None:
-    """Write all standard maps, tables and charts plus index.html into OUTPUT."""
+            no_network: bool, catalogue_dir: str | None, lang: str, wait: bool) -> None:
+    """Write all standard maps, tables and charts plus index.html into OUTPUT.
+
+    The whole folder is replaced at once when every file is written: readers see the old set
+    or the new one, never a mixture; one run at a time per folder.
+    """
     from ..run import run
 
     console = Console(stderr=True)
@@ -52,7 +59,7 @@ def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: b
 
         result = run(output, catalogue_dir=catalogue_dir, weights=weights,
                      bundles=list(bundle_files) or None, offline=offline, lang=lang,
-                     network=not no_network, progress=progress)
+                     network=not no_network, progress=progress, wait=wait)
     for line in result.summary_lines():
         click.echo(line)
 
