@@ -29,7 +29,7 @@ _network_option = click.option(
 
 @click.command(name="run")
 @click.option("--output", "-o", default="maps", show_default=True,
-              type=click.Path(file_okay=False), help="Output folder.")
+              help="Output folder (replaced as a whole).")
 @weights_option
 @_bundles_option
 @_offline_option

@@ -32,8 +32,9 @@ published, so the staging folder is removed at once.
 
 Test hook: with ``MOBILITY_TEST_PAUSE_AT=<step>`` and ``MOBILITY_TEST_PAUSE_FILE=<path>`` in
 the environment, the publisher writes ``<path>`` and sleeps for up to a minute when it reaches
-``<step>`` (one of :data:`STEPS`), so that a test can kill it at a known moment. Nothing else
-reads these variables.
+``<step>`` (one of :data:`STEPS`), so that a test can kill it at a known moment;
+``MOBILITY_TEST_NO_EXCHANGE=1`` makes it use the two-rename fallback. Nothing else reads these
+variables.
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ def _libc() -> ctypes.CDLL | None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths atomically; False when the system cannot (then nothing happened)."""
-    lib = None if _FORCE_FALLBACK else _libc()
+    forced = _FORCE_FALLBACK or os.environ.get("MOBILITY_TEST_NO_EXCHANGE") == "1"
+    lib = None if forced else _libc()
     if lib is None:
         return False
     rc = lib.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
