@@ -587,7 +587,7 @@ def export_catalogue(
         with atomic_path(output) as tmp:
             frame.to_file(tmp, driver="GPKG", layer="initiatives")
         return Path(output)
-    # xlsx: the machine-readable table (decision-paper tables are in mobility.tables)
+    # xlsx: the machine-readable table (decision-paper tables are in mobility.outputs.tables)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         frame[list(CSV_COLUMNS)].to_excel(xw, sheet_name="initiatives", index=False)

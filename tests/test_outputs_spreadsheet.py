@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from mobility.outputs.spreadsheet import csv_text
-from mobility.tables import DecisionTable, to_csv, write_xlsx
+from mobility.outputs.tables import DecisionTable, to_csv, write_xlsx
 
 HOSTILE = ["=1+1", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://x","y")']
 

@@ -76,7 +76,7 @@ def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: b
 def map_(kind: str, output: str, weights: str, bundle_files: tuple[str, ...], offline: bool,
          catalogue_dir: str | None, lang: str) -> None:
     """Write one map: catalogue, score, accessibility (of a bundle) or bundles (compared)."""
-    from .. import maps
+    from ..outputs import maps
     from ..catalogue import read_initiatives
     from ..run import _appraisal, _read_bundles
 
@@ -124,7 +124,7 @@ def map_(kind: str, output: str, weights: str, bundle_files: tuple[str, ...], of
 def table(kind: str, fmt: str, output: str, weights: str, catalogue_dir: str | None,
           lang: str) -> None:
     """Write a decision-paper table: the star table or the ranking."""
-    from .. import tables
+    from ..outputs import paper, tables
     from ..catalogue import read_initiatives
     from ..run import _appraisal
 
@@ -146,5 +146,5 @@ def table(kind: str, fmt: str, output: str, weights: str, catalogue_dir: str | N
     elif fmt == "xlsx":
         path = tables.write_xlsx([tab], output)
     else:
-        path = tables.write_docx([tab], output, lang=lang)
+        path = paper.write_docx([tab], output, lang=lang)
     click.echo(f"wrote {path}", err=True)
