@@ -7,22 +7,5 @@ from :mod:`mobility.outputs.charts`.
 
 from __future__ import annotations
 
-from .outputs.charts import (
-    bundle_chart,
-    cost_score_chart,
-    figure_bytes,
-    indicators_chart,
-    pareto_front_points,
-    static_map,
-    write_figure,
-)
-
-__all__ = [
-    "bundle_chart",
-    "cost_score_chart",
-    "figure_bytes",
-    "indicators_chart",
-    "pareto_front_points",
-    "static_map",
-    "write_figure",
-]
+from .outputs.charts import *  # noqa: F403
+from .outputs.charts import __all__  # noqa: F401

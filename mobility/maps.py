@@ -7,32 +7,5 @@ from :mod:`mobility.outputs.maps`.
 
 from __future__ import annotations
 
-from .outputs.maps import (
-    ATTRIBUTIONS,
-    DEFAULT_TILES,
-    LEAFLET_VERSION,
-    SIMPLIFY_TOLERANCE_M,
-    accessibility_map,
-    bundle_comparison_map,
-    catalogue_map,
-    expected_paths,
-    initiative_popup_html,
-    render_html,
-    score_map,
-    write_map,
-)
-
-__all__ = [
-    "ATTRIBUTIONS",
-    "DEFAULT_TILES",
-    "LEAFLET_VERSION",
-    "SIMPLIFY_TOLERANCE_M",
-    "accessibility_map",
-    "bundle_comparison_map",
-    "catalogue_map",
-    "expected_paths",
-    "initiative_popup_html",
-    "render_html",
-    "score_map",
-    "write_map",
-]
+from .outputs.maps import *  # noqa: F403
+from .outputs.maps import __all__  # noqa: F401

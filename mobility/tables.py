@@ -8,35 +8,9 @@ This module only re-exports their public names, so that code written against
 
 from __future__ import annotations
 
-from .outputs.paper import to_docx, write_docx
-from .outputs.tables import (
-    FORMATS,
-    DecisionTable,
-    bundle_table,
-    incidence_table,
-    ranking_table,
-    star_table,
-    to_csv,
-    to_markdown,
-    to_xlsx,
-    write_csv,
-    write_markdown,
-    write_xlsx,
-)
+from .outputs import paper as _paper
+from .outputs import tables as _tables
+from .outputs.paper import *  # noqa: F403
+from .outputs.tables import *  # noqa: F403
 
-__all__ = [
-    "FORMATS",
-    "DecisionTable",
-    "bundle_table",
-    "incidence_table",
-    "ranking_table",
-    "star_table",
-    "to_csv",
-    "to_docx",
-    "to_markdown",
-    "to_xlsx",
-    "write_csv",
-    "write_docx",
-    "write_markdown",
-    "write_xlsx",
-]
+__all__ = sorted({*_tables.__all__, *_paper.__all__} - {"render", "build_tables"})

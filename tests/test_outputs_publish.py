@@ -124,6 +124,20 @@ def test_killed_run_every_moment(tmp_path, step, sig, fallback):
     _kill_and_check(tmp_path, step, sig, fallback=fallback)
 
 
+@pytest.mark.slow
+def test_killed_between_the_two_renames_is_undone(tmp_path):
+    out = tmp_path / "out"
+    _quick_set(out, "en")
+    proc = start_paused(out, "between", tmp_path, fallback=True)
+    proc.kill()
+    proc.wait(timeout=60)
+    assert not out.exists()  # the documented instant without a folder, frozen by the kill
+    (old,) = [out.parent / n for n in leftovers(out) if ".old." in n]
+    assert assert_one_complete_set(old) == "en"
+    _quick_set(out, "da")  # restores the old set first, then publishes
+    assert leftovers(out) == [] and assert_one_complete_set(out) == "da"
+
+
 def test_second_run_fails_at_once_while_one_is_running(tmp_path):
     out = tmp_path / "out"
     _quick_set(out, "en")

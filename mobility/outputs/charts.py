@@ -14,7 +14,7 @@ atomically. Output is reproducible: the same figure gives the same bytes.
 Examples
 --------
 >>> from mobility.catalogue import read_initiatives
->>> from mobility.charts import figure_bytes, indicators_chart
+>>> from mobility.outputs.charts import figure_bytes, indicators_chart
 >>> png = figure_bytes(indicators_chart(read_initiatives()), "png")
 >>> png[:4] == b"\\x89PNG"
 True

@@ -65,7 +65,7 @@ MANIFEST = ".mobility-manifest.json"
 #: Present in a mount-point output folder while its files are being moved into place.
 PUBLISHING_MARKER = ".mobility-publishing"
 #: Named moments of a publication (for the test hook).
-STEPS = ("staged", "swap", "swapped")
+STEPS = ("staged", "swap", "between", "swapped")
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -274,7 +274,7 @@ def _publish_beside(target: Path) -> Iterator[Path]:
             raise _os_error(target, err) from err
         if not swapped:
             os.rename(target, old)
-            _pause("swap")
+            _pause("between")  # (two-rename method only)
             os.rename(stage, target)
         _pause("swapped")
     finally:

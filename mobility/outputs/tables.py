@@ -21,7 +21,7 @@ Examples
 >>> from mobility.catalogue import read_initiatives
 >>> from mobility.outputs.tables import star_table, to_markdown
 >>> table = star_table(read_initiatives())
->>> table.frame.iloc[0]["Nr."]
+>>> int(table.frame.iloc[0]["Nr."])
 1
 >>> "★" in to_markdown(table)
 True
