@@ -48,13 +48,11 @@ from ..labels import (
     _check_lang,
     format_number,
     indicator_label,
-    stars_text,
     text,
-    theme_label,
 )
 from .spreadsheet import csv_text, strings_only
 from .index import Entry, section
-from .view import RunView, as_initiatives
+from .view import InitiativeRow, RunView, as_initiatives, initiative_rows
 from ..schema import INDICATOR_KEYS, Initiative
 
 __all__ = [
@@ -131,6 +129,7 @@ def star_table(
     initiatives: Mapping[int, Initiative] | Iterable[Initiative] | None = None,
     *,
     lang: str = "da",
+    rows: Mapping[int, InitiativeRow] | None = None,
 ) -> DecisionTable:
     """The catalogue's star table: each initiative's six ratings as ★★★☆☆.
 
@@ -143,6 +142,8 @@ def star_table(
         Default: the shipped catalogue.
     lang : {"da", "en"}
         Language of labels.
+    rows : mapping of id to InitiativeRow, optional
+        The run's prepared rows (:attr:`RunView.rows`); default prepared here.
 
     Returns
     -------
@@ -150,21 +151,16 @@ def star_table(
     """
     _check_lang(lang)
     inits = as_initiatives(initiatives)
+    if rows is None:
+        rows = initiative_rows(inits, lang=lang)
     cols = [text("id", lang), text("name", lang), text("theme", lang),
             *[indicator_label(k, lang) for k in INDICATOR_KEYS], text("cost_mdkk", lang)]
-    rows = []
-    any_inferred = any_na = False
-    for ident, init in inits.items():
-        stars = init.stars
-        cells = []
-        for key in INDICATOR_KEYS:
-            inferred = key in init.inferred_ratings
-            any_inferred |= inferred
-            any_na |= stars[key] is None
-            cells.append(stars_text(stars[key], inferred=inferred))
-        rows.append([ident, _name(init, lang), theme_label(init.theme, lang), *cells,
-                     init.cost_mdkk])
-    frame = pd.DataFrame(rows, columns=cols)
+    shown = [rows[ident] for ident in inits]
+    any_inferred = any(r.inferred for r in shown)
+    any_na = any(v is None for r in shown for v in r.stars.values())
+    frame = pd.DataFrame(
+        [[r.id, r.name, r.theme_label, *(r.stars_text[k] for k in INDICATOR_KEYS), r.cost_mdkk]
+         for r in shown], columns=cols)
     frame[cols[-1]] = pd.to_numeric(frame[cols[-1]], errors="coerce").astype("Float64")
     formats = {cols[0]: "int", cols[-1]: "int"}
     formats.update({indicator_label(k, lang): "stars" for k in INDICATOR_KEYS})
@@ -549,6 +545,7 @@ def to_xlsx(tables: Sequence[DecisionTable]) -> bytes:
                     values.append(int(f) if table.format_of(c) == "int" and f.is_integer()
                                   else f)
             ws.append(values)
+        strings_only(ws)  # header and rows (before the notes: no empty rows are touched)
         n = len(table.frame)
         for j, c in enumerate(cols, start=1):
             fmt = table.format_of(c)
@@ -576,11 +573,12 @@ def to_xlsx(tables: Sequence[DecisionTable]) -> bytes:
         ws.row_dimensions[1].height = 32
         ws.freeze_panes = "C2" if len(cols) > 2 else "A2"
         r = n + 3
-        ws.cell(row=r, column=1, value=table.title).font = Font(italic=True)
+        cell = ws.cell(row=r, column=1, value=table.title)
+        cell.font, cell.data_type = Font(italic=True), "s"
         for k, note in enumerate(table.notes, start=1):
-            ws.cell(row=r + k, column=1, value=note).font = Font(italic=True, color="555555")
+            cell = ws.cell(row=r + k, column=1, value=note)
+            cell.font, cell.data_type = Font(italic=True, color="555555"), "s"
         ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
-        strings_only(ws)
     stamp = _fixed_datetime()
     wb.properties.created = stamp
     wb.properties.modified = stamp
@@ -617,7 +615,7 @@ def write_xlsx(tables: Sequence[DecisionTable], path: str | os.PathLike[str]) ->
 def build_tables(view: RunView) -> list[DecisionTable]:
     """The decision tables of a run: stars, ranking, and (with bundles) bundles and incidence."""
     lang = view.lang
-    out = [star_table(view.initiatives, lang=lang),
+    out = [star_table(view.initiatives, lang=lang, rows=view.rows),
            ranking_table(view.scores, view.initiatives, lang=lang,
                          weights_label=view.weights_label)]
     if view.bundle_rows:

@@ -28,7 +28,7 @@ from ..labels import format_number, stars_text, theme_label
 from ..schema import INDICATOR_KEYS, Initiative
 
 __all__ = ["BundleRow", "InitiativeRow", "MunicipalityRow", "RunView", "as_initiatives",
-           "build_view", "coverage_text"]
+           "build_view", "coverage_text", "initiative_rows"]
 
 
 def as_initiatives(initiatives: Mapping[int, Initiative] | Iterable[Initiative] | None,
@@ -151,8 +151,11 @@ class RunView:
                 for i, r in self.scores.sort_values("rank").head(n).iterrows()]
 
 
-def _initiative_rows(inits: Mapping[int, Initiative], scores: pd.DataFrame,
-                     excluded: Mapping[int, str] | None, lang: str) -> dict[int, InitiativeRow]:
+def initiative_rows(inits: Mapping[int, Initiative], *, lang: str,
+                    scores: pd.DataFrame | None = None,
+                    excluded: Mapping[int, str] | None = None) -> dict[int, InitiativeRow]:
+    """The display rows of initiatives (scores and network exclusions optional)."""
+    scores = scores if scores is not None else pd.DataFrame()
     rows = {}
     for ident, init in inits.items():
         stars = dict(init.stars)
@@ -234,7 +237,7 @@ def build_view(
         lang=lang, offline=offline, initiatives=dict(initiatives), scores=scores,
         weights_label=weights_label, weights_description=weights_description,
         bundles=bundles, evaluations=evaluations, effects=effects,
-        rows=_initiative_rows(initiatives, scores, excluded, lang),
+        rows=initiative_rows(initiatives, lang=lang, scores=scores, excluded=excluded),
         bundle_rows=tuple(bundle_rows),
         municipality_rows=tuple(MunicipalityRow(c, n, by) for c, (n, by) in sorted(munis.items())),
     )
