@@ -188,3 +188,28 @@ def test_single_map_and_catalogue_exports(tmp_path, hostile):
     rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
     assert rows[0]["name"].startswith("'" + FORMULA)
     assert rows[0]["cost_mdkk"] == "1300"
+
+
+def test_station_and_municipality_names_render_literally(monkeypatch, inits, tmp_path):
+    """Geodata names (stations, municipalities) take the same path as catalogue text."""
+    from mobility import geodata
+    from mobility.outputs import maps
+
+    canary = tmp_path / "created-by-template"
+    evil = payload("STATION", canary)
+    stations = geodata.load_stations().copy()
+    first = stations.index[stations["in_study_area"].fillna(False).astype(bool)][0]
+    stations.loc[first, "name"] = evil
+    munis = geodata.load_municipalities().copy()
+    munis.loc[munis.index[0], "name"] = payload("MUNI", canary)
+    monkeypatch.setattr(geodata, "load_stations", lambda: stations)
+    monkeypatch.setattr(geodata, "load_municipalities", lambda: munis)
+    maps._municipality_display.cache_clear()
+    try:
+        page = maps.render_html(maps.catalogue_map(inits, tiles=None), offline=True)
+    finally:
+        maps._municipality_display.cache_clear()
+    _assert_nothing_evaluated({"page": page}, canary)
+    for tag in ("STATION", "MUNI"):
+        assert f"{tag} {JINJA_EXPR} {JINJA_STMT} {JINJA_COMMENT}" in page
+    assert html.escape(SCRIPT) in page and SCRIPT not in page

@@ -273,3 +273,34 @@ def test_full_disk_is_an_error_and_leaves_the_folder(tmp_path, monkeypatch):
     assert "disk is full" in result.output and "Traceback" not in result.output
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert leftovers(out) == []
+
+
+def test_wait_blocks_until_the_other_run_releases_the_folder(tmp_path):
+    import fcntl
+    import threading
+
+    out = tmp_path / "out"
+    _quick_set(out, "en")
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with publish_dir(out, wait=True) as stage:
+                (stage / "second.txt").write_text("2", encoding="utf-8")
+        except BaseException as err:  # reported below
+            errors.append(err)
+        done.set()
+
+    fd = os.open(out.parent / f".{out.name}.lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # as a running job holds it
+    try:
+        worker = threading.Thread(target=second)
+        worker.start()
+        assert not done.wait(1.0)  # still waiting for the lock
+        assert not (out / "second.txt").exists()
+    finally:
+        os.close(fd)  # the other job ends
+    worker.join(timeout=60)
+    assert done.is_set() and errors == []
+    assert (out / "second.txt").is_file() and not (out / OLD_ONLY).exists()
