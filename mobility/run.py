@@ -1,7 +1,10 @@
 """The main job: every standard map, table and chart for the catalogue and bundles.
 
-:func:`run` reads the catalogue and the bundles, scores the initiatives, evaluates the bundles
-(with the network engine unless ``network=False``), and writes into the output folder:
+:func:`run` is a short pipeline of named steps: :func:`_load` (catalogue, bundles, weights),
+:func:`_evaluate` (scores; bundles with the network engine unless ``network=False``),
+:func:`mobility.outputs.view.build_view` (the one prepared view of the results),
+:func:`_render` (each module of :mod:`mobility.outputs` renders the view into a staging folder),
+:func:`_write_index`, and the publication of the whole folder. It writes:
 
 - ``index.html`` linking everything, with a short summary;
 - maps: ``catalogue.html``, ``score.html``, ``bundles.html`` and one

@@ -45,7 +45,7 @@ from ..errors import MobilityError
 from ..labels import THEMES, format_number, indicator_label, text, theme_label
 from ..schema import INDICATOR_KEYS, Initiative
 from .index import Entry, section
-from .view import RunView, as_initiatives
+from .view import InitiativeRow, RunView, as_initiatives, initiative_rows
 
 __all__ = [
     "bundle_chart",
@@ -79,8 +79,7 @@ def _plain_text(func: Callable[..., Figure]) -> Callable[..., Figure]:
     return wrapper
 
 
-def _name(init: Initiative, lang: str, width: int = 48) -> str:
-    name = init.name_en if lang == "en" else init.name
+def _shorten(name: str, width: int = 48) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
@@ -97,6 +96,7 @@ def indicators_chart(
     initiatives: Mapping[int, Initiative] | Iterable[Initiative] | None = None,
     *,
     lang: str = "da",
+    rows: Mapping[int, InitiativeRow] | None = None,
 ) -> Figure:
     """Each initiative's six indicators as a grid of star counts.
 
@@ -108,21 +108,25 @@ def indicators_chart(
     initiatives : mapping or iterable of Initiative, optional
         Default: the shipped catalogue.
     lang : {"da", "en"}
+    rows : mapping of id to InitiativeRow, optional
+        The run's prepared rows (:attr:`RunView.rows`); default prepared here.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     inits = as_initiatives(initiatives)
+    if rows is None:
+        rows = initiative_rows(inits, lang=lang)
+    shown = [rows[i] for i in inits]
     n = len(inits)
     fig = Figure(figsize=(10.5, 1.6 + 0.27 * n), dpi=_DPI, layout="constrained")
     ax = fig.add_subplot()
     cmap = mpl.colormaps[_STAR_CMAP]
-    for r, init in enumerate(inits.values()):
-        stars = init.stars
+    for r, row in enumerate(shown):
         for c, key in enumerate(INDICATOR_KEYS):
-            value = stars[key]
-            inferred = key in init.inferred_ratings
+            value = row.stars[key]
+            inferred = key in row.inferred
             if value is None:
                 ax.add_patch(Rectangle((c, r), 1, 1, facecolor="#eeeeee", edgecolor="white",
                                        hatch="////", linewidth=1.5))
@@ -142,7 +146,7 @@ def indicators_chart(
                        fontsize=8)
     ax.xaxis.tick_top()
     ax.set_yticks(np.arange(n) + 0.5)
-    ax.set_yticklabels([f"{i}. {_name(init, lang)}" for i, init in inits.items()], fontsize=8)
+    ax.set_yticklabels([f"{row.id}. {_shorten(row.name)}" for row in shown], fontsize=8)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -491,7 +495,7 @@ def render(view: RunView, stage: Path) -> list[Entry]:
     lang = view.lang
     figures = [
         ("charts/indicators", text("indicators_chart", lang),
-         indicators_chart(view.initiatives, lang=lang)),
+         indicators_chart(view.initiatives, lang=lang, rows=view.rows)),
         ("charts/cost-score", text("cost_score_chart", lang),
          cost_score_chart(view.scores, lang=lang, weights_label=view.weights_label)),
         ("charts/map-themes", text("catalogue_map", lang),
