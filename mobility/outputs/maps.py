@@ -64,7 +64,7 @@ from ..labels import (
 )
 from ..schema import INDICATOR_KEYS, Initiative
 from .index import Entry, section
-from .view import RunView, as_initiatives, coverage_text
+from .view import InitiativeRow, RunView, as_initiatives, initiative_rows
 
 __all__ = [
     "ATTRIBUTIONS",
@@ -797,6 +797,7 @@ def score_map(
     lang: str = "da",
     tiles: str | None = DEFAULT_TILES,
     weights_label: str | None = None,
+    rows: Mapping[int, InitiativeRow] | None = None,
 ) -> folium.Map:
     """Map the initiatives coloured by their score under chosen weights.
 
@@ -814,6 +815,9 @@ def score_map(
         As for :func:`catalogue_map`.
     weights_label : str, optional
         Shown under the title (default: ``weights`` when it is a preset name).
+    rows : mapping of id to InitiativeRow, optional
+        The run's prepared rows (:attr:`RunView.rows`) with rank, score and coverage; default
+        prepared here from ``scores``.
 
     Returns
     -------
@@ -835,22 +839,24 @@ def score_map(
     colour = {i: colours.get(i, no_score) for i in inits}
     popup_extra: dict[int, list[tuple[str, str]]] = {}
     tips: dict[int, str] = {}
+    if rows is None:
+        rows = initiative_rows(inits, lang=lang, scores=scores)
     for ident in inits:
-        rows: list[tuple[str, str]] = []
-        if ident in scores.index and pd.notna(score.get(ident)):
-            row = scores.loc[ident]
-            if "rank" in scores.columns and pd.notna(row["rank"]):
-                rows.append((text("rank", lang), f"<b>{int(row['rank'])}</b>"))
-            rows.append((text("score", lang), f"<b>{format_number(row['score'], 2, lang)}</b>"))
-            if "score_per_bn_dkk" in scores.columns and pd.notna(row["score_per_bn_dkk"]):
-                rows.append((text("score_per_bn_dkk", lang),
-                             format_number(row["score_per_bn_dkk"], 2, lang)))
-            if "coverage" in scores.columns and pd.notna(row["coverage"]):
-                rows.append((text("coverage", lang), _esc(coverage_text(row["coverage"], lang))))
-            tips[ident] = f"{text('score', lang)} {format_number(row['score'], 2, lang)}"
+        r = rows[ident]
+        extra: list[tuple[str, str]] = []
+        if r.score is not None:
+            if r.rank is not None:
+                extra.append((text("rank", lang), f"<b>{r.rank}</b>"))
+            extra.append((text("score", lang), f"<b>{r.score_text}</b>"))
+            per_bn = scores.loc[ident].get("score_per_bn_dkk")
+            if per_bn is not None and pd.notna(per_bn):
+                extra.append((text("score_per_bn_dkk", lang), format_number(per_bn, 2, lang)))
+            if r.coverage is not None:
+                extra.append((text("coverage", lang), _esc(r.coverage_text)))
+            tips[ident] = f"{text('score', lang)} {r.score_text}"
         else:
-            rows.append((text("score", lang), text("no_score", lang)))
-        popup_extra[ident] = rows
+            extra.append((text("score", lang), text("no_score", lang)))
+        popup_extra[ident] = extra
     ordered = sorted(inits.values(), key=lambda i: score.get(i.id, -math.inf)
                      if pd.notna(score.get(i.id, np.nan)) else -math.inf)
     feats = _initiative_features(ordered, colour=colour, lang=lang, popup_extra=popup_extra,
@@ -1254,7 +1260,7 @@ def render(view: RunView, stage: Path, part: str = "all") -> list[Entry]:
         out.append(Entry(sec, text("catalogue_map", lang), "catalogue.html"))
     if part in ("score", "all"):
         write_map(score_map(view.scores, view.initiatives, lang=lang, tiles=tiles,
-                            weights_label=view.weights_label),
+                            weights_label=view.weights_label, rows=view.rows),
                   stage / "score.html", offline=offline)
         out.append(Entry(sec, f"{text('score_map', lang)} ({view.weights_label})", "score.html"))
     if part in ("bundles", "all") and view.bundle_rows:
