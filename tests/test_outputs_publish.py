@@ -304,3 +304,21 @@ def test_wait_blocks_until_the_other_run_releases_the_folder(tmp_path):
     worker.join(timeout=60)
     assert done.is_set() and errors == []
     assert (out / "second.txt").is_file() and not (out / OLD_ONLY).exists()
+
+
+def test_single_map_full_disk_and_under_a_file(tmp_path, monkeypatch):
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    args = ["map", "catalogue", "--offline", "--catalogue", str(CATALOGUE), "--output"]
+    result = CliRunner().invoke(cli, [*args, str(afile / "c.html")])
+    assert result.exit_code == 1 and "cannot create folder" in result.output
+    import mobility._io as io_mod
+
+    def full(self, data, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+
+    monkeypatch.setattr(io_mod.Path, "write_text", full)
+    result = CliRunner().invoke(cli, [*args, str(tmp_path / "c.html")])
+    assert result.exit_code == 1, result.output
+    assert "disk is full" in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]

@@ -56,6 +56,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from .._io import os_error_reason
 from ..errors import OutputError
 
 __all__ = ["MANIFEST", "PUBLISHING_MARKER", "STEPS", "publish_dir", "read_manifest"]
@@ -199,13 +200,8 @@ def _sigterm_raises() -> Iterator[None]:
 
 
 def _os_error(target: Path, err: OSError) -> OutputError:
-    reason = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
-              errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-              errno.EDQUOT: "the disk quota is exceeded"}.get(err.errno or 0,
-                                                             err.strerror or str(err))
-    where = f" ({err.filename})" if err.filename else ""
-    return OutputError(f"cannot write to {target}: {reason}{where}; the folder was left as it "
-                       "was")
+    return OutputError(f"cannot write to {target}: {os_error_reason(err)}; the folder was left "
+                       "as it was")
 
 
 @contextlib.contextmanager
