@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -11,7 +12,16 @@ from pathlib import Path
 
 from .errors import OutputError
 
-__all__ = ["atomic_dir", "atomic_path", "write_bytes", "write_text"]
+__all__ = ["atomic_dir", "atomic_path", "os_error_reason", "write_bytes", "write_text"]
+
+
+def os_error_reason(err: OSError) -> str:
+    """Why a write failed, in words (full disk, read-only, permission), with the file."""
+    reason = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
+              errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+              errno.EDQUOT: "the disk quota is exceeded"}.get(err.errno or 0,
+                                                             err.strerror or str(err))
+    return reason + (f" ({err.filename})" if err.filename else "")
 
 
 @contextlib.contextmanager
@@ -39,6 +49,11 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
             msg = f"nothing was written for {target}"
             raise OutputError(msg)
         os.replace(tmp, target)
+    except OutputError:
+        raise
+    except OSError as err:
+        msg = f"cannot write {target}: {os_error_reason(err)}"
+        raise OutputError(msg) from err
     finally:
         if tmp.exists():
             tmp.unlink()

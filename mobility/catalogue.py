@@ -540,7 +540,9 @@ def _csv_frame(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     for col in CSV_COLUMNS:
         series = frame[col]
         if col in ("id", "name", "theme", "inferred_ratings", "geometry_type"):
-            out[col] = series.fillna("").astype(str)
+            from .outputs.spreadsheet import csv_text
+
+            out[col] = [csv_text(v) for v in series.fillna("").astype(str)]
         else:
             out[col] = [_plain_number(v) for v in series]
     return out
@@ -585,10 +587,13 @@ def export_catalogue(
         with atomic_path(output) as tmp:
             frame.to_file(tmp, driver="GPKG", layer="initiatives")
         return Path(output)
-    # xlsx: the machine-readable table (decision-paper tables are in mobility.tables)
+    # xlsx: the machine-readable table (decision-paper tables are in mobility.outputs.tables)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         frame[list(CSV_COLUMNS)].to_excel(xw, sheet_name="initiatives", index=False)
+        from .outputs.spreadsheet import strings_only
+
+        strings_only(xw.sheets["initiatives"])
     with atomic_path(output) as tmp:
         tmp.write_bytes(buf.getvalue())
     return Path(output)

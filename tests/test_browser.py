@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mobility import maps
+from mobility.outputs import maps
 from mobility.catalogue import read_initiatives
 
 from .test_maps import fake_scenario

@@ -1,4 +1,4 @@
-"""Tests of mobility.charts: every chart renders to PNG and SVG, reproducibly."""
+"""Tests of mobility.outputs.charts: every chart renders to PNG and SVG, reproducibly."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from mobility import charts
+from mobility.outputs import charts
 from mobility.errors import MobilityError
 
 

@@ -1,4 +1,4 @@
-"""Tests of mobility.maps: layers, popups, offline rendering, sizes."""
+"""Tests of mobility.outputs.maps: layers, popups, offline rendering, sizes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mobility import geodata, maps
+from mobility import geodata
+from mobility.outputs import maps
 from mobility.catalogue import read_initiatives
 from mobility.errors import MobilityError, OutputError
 

@@ -1,4 +1,4 @@
-"""Tests of mobility.tables: builders, CSV/Markdown, Excel and Word re-opened and checked."""
+"""Tests of mobility.outputs.tables and .paper: builders, CSV/Markdown, Excel and Word re-opened and checked."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from mobility import tables
+from mobility.outputs import paper, tables
 from mobility.errors import MobilityError
 from mobility.labels import format_number, stars_text
 
@@ -139,16 +139,16 @@ def test_excel_reopened(scores, inits, tmp_path):
 def test_excel_and_word_are_reproducible(scores, inits):
     tabs = [tables.star_table(inits), tables.ranking_table(scores, inits)]
     assert tables.to_xlsx(tabs) == tables.to_xlsx(tabs)
-    assert tables.to_docx(tabs) == tables.to_docx(tabs)
+    assert paper.to_docx(tabs) == paper.to_docx(tabs)
 
 
 def test_word_reopened(scores, inits, tmp_path):
-    from mobility import charts
+    from mobility.outputs import charts
 
     png = charts.figure_bytes(charts.static_map(inits), "png")
     tabs = [tables.star_table(inits), tables.ranking_table(scores, inits),
             tables.bundle_table(BUNDLES)]
-    path = tables.write_docx(tabs, tmp_path / "p.docx", figures=[(png, "Kort")],
+    path = paper.write_docx(tabs, tmp_path / "p.docx", figures=[(png, "Kort")],
                              weights_label="lige vægte")
     d = docx.Document(str(path))
     texts = [p.text for p in d.paragraphs]

@@ -29,16 +29,23 @@ _network_option = click.option(
 
 @click.command(name="run")
 @click.option("--output", "-o", default="maps", show_default=True,
-              type=click.Path(file_okay=False), help="Output folder.")
+              help="Output folder (replaced as a whole).")
 @weights_option
 @_bundles_option
 @_offline_option
 @_network_option
 @catalogue_option
 @lang_option
+@click.option("--wait", is_flag=True,
+              help="If another run is writing to the output folder, wait for it instead of "
+                   "failing.")
 def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: bool,
-            no_network: bool, catalogue_dir: str | None, lang: str) -> None:
-    """Write all standard maps, tables and charts plus index.html into OUTPUT."""
+            no_network: bool, catalogue_dir: str | None, lang: str, wait: bool) -> None:
+    """Write all standard maps, tables and charts plus index.html into OUTPUT.
+
+    The whole folder is replaced at once when every file is written: readers see the old set
+    or the new one, never a mixture; one run at a time per folder.
+    """
     from ..run import run
 
     console = Console(stderr=True)
@@ -52,7 +59,7 @@ def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: b
 
         result = run(output, catalogue_dir=catalogue_dir, weights=weights,
                      bundles=list(bundle_files) or None, offline=offline, lang=lang,
-                     network=not no_network, progress=progress)
+                     network=not no_network, progress=progress, wait=wait)
     for line in result.summary_lines():
         click.echo(line)
 
@@ -69,7 +76,7 @@ def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: b
 def map_(kind: str, output: str, weights: str, bundle_files: tuple[str, ...], offline: bool,
          catalogue_dir: str | None, lang: str) -> None:
     """Write one map: catalogue, score, accessibility (of a bundle) or bundles (compared)."""
-    from .. import maps
+    from ..outputs import maps
     from ..catalogue import read_initiatives
     from ..run import _appraisal, _read_bundles
 
@@ -117,7 +124,7 @@ def map_(kind: str, output: str, weights: str, bundle_files: tuple[str, ...], of
 def table(kind: str, fmt: str, output: str, weights: str, catalogue_dir: str | None,
           lang: str) -> None:
     """Write a decision-paper table: the star table or the ranking."""
-    from .. import tables
+    from ..outputs import paper, tables
     from ..catalogue import read_initiatives
     from ..run import _appraisal
 
@@ -139,5 +146,5 @@ def table(kind: str, fmt: str, output: str, weights: str, catalogue_dir: str | N
     elif fmt == "xlsx":
         path = tables.write_xlsx([tab], output)
     else:
-        path = tables.write_docx([tab], output, lang=lang)
+        path = paper.write_docx([tab], output, lang=lang)
     click.echo(f"wrote {path}", err=True)
