@@ -174,8 +174,12 @@ def _walk_bike(km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _walk_skim_min() -> np.ndarray:
     """The direct-walk fallback inside the PT skim (as :mod:`mobility.network.skim`)."""
-    d = np.maximum(zone_distance_m(), F32(net_params.INTRAZONAL_DISTANCE_M))
-    return d * F32(net_params.ACCESS_CIRCUITY / 1000.0 / net_params.WALK_SPEED_KMH * 60.0)
+    if "walk_skim" not in _STATIC:
+        d = np.maximum(zone_distance_m(), F32(net_params.INTRAZONAL_DISTANCE_M))
+        w = d * F32(net_params.ACCESS_CIRCUITY / 1000.0 / net_params.WALK_SPEED_KMH * 60.0)
+        w.setflags(write=False)
+        _STATIC["walk_skim"] = w
+    return _STATIC["walk_skim"]
 
 
 def _vot_min() -> float:
@@ -376,12 +380,14 @@ def respond(base: BaseDemand, skims: Skims) -> ScenarioDemand:
                               base.accessibility, True)
     b = F32(P.value("BETA_TIME_PER_MIN"))
     # dV = -b (g1 - g0); where PT is unavailable in the base its share is 0 and stays 0
-    d = base.g_pt - g_pt
-    d[~np.isfinite(d)] = 0.0
-    e_pt = np.exp(b * d)
-    d = base.g_car - g_car
-    d[~np.isfinite(d)] = 0.0
-    e_car = np.exp(b * d)
+    with np.errstate(invalid="ignore"):
+        d = base.g_pt - g_pt
+        d[np.isnan(d)] = 0.0  # inf - inf: PT unavailable in both
+        np.clip(d, F32(-net_params.MAX_TIME_MIN), F32(net_params.MAX_TIME_MIN), out=d)
+        e_pt = np.exp(b * d)
+        d = base.g_car - g_car
+        d[np.isnan(d)] = 0.0
+        e_car = np.exp(b * d)
     del d
     shares: dict[int, dict[str, np.ndarray]] = {}
     dens: dict[int, np.ndarray] = {}
