@@ -154,35 +154,35 @@ def _money(skims: Skims, idx: np.ndarray) -> tuple[np.ndarray | float, np.ndarra
     return charge + _at(cost, idx), _at(fare, idx)
 
 
-def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
-    """Pivot-point response to the scenario's skims (see the module docstring)."""
-    pre = prepare(base)
-    nz = len(pre.rows)
-    idx = _changed(base_skims, scen_skims)
-    zeros = np.zeros(nz)
-    if idx.size == 0:
-        return Response(True, 0, dict(pre.trips), dict(pre.km), pre.pt_zone, zeros, zeros,
-                        dict.fromkeys(PURPOSES, 0.0), 0.0, base.accessibility, 0)
+#: Changed cells are processed in chunks of this many (bounds the memory of big scenarios).
+CHUNK_CELLS = 1_000_000
+
+
+def _cells(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarray
+           ) -> dict[str, Any]:
+    """Per changed cell: shares before and after, destination factors, base trips."""
+    nz = base.g_pt.shape[1]
     ri, cj = np.divmod(idx, nz)
     b = F32(P.value("BETA_TIME_PER_MIN"))
-    # generalised costs at the changed cells
     _, cost1, fare1 = skim_money_and_distance(scen_skims)
     pt1 = _at(scen_skims.pt, idx)
-    g_pt1 = pt1 + F32(0.0) if isinstance(fare1, float) and fare1 == 0.0 else (
-        pt1 + np.asarray(_at(fare1, idx), dtype=F32) / F32(_vot_min()))
+    if isinstance(fare1, float) and fare1 == 0.0:
+        g_pt1 = pt1
+    else:
+        g_pt1 = pt1 + np.asarray(_at(fare1, idx), dtype=F32) / F32(_vot_min())
     g_pt1 = np.where(pt1 < _at(_walk_skim_min(), idx) - F32(0.01), g_pt1, F32(np.inf))
     g_car1 = _at(scen_skims.car, idx)
     if not (isinstance(cost1, float) and cost1 == 0.0):
         g_car1 = g_car1 + np.asarray(_at(cost1, idx), dtype=F32) / F32(_vot_min())
     with np.errstate(invalid="ignore"):
         d = _at(base.g_pt, idx) - g_pt1
-        d[np.isnan(d)] = 0.0
+        d[np.isnan(d)] = 0.0  # PT unavailable before and after
         np.clip(d, -net_params.MAX_TIME_MIN, net_params.MAX_TIME_MIN, out=d)
         e = {"pt": np.exp(b * d).astype(F32)}
         d = _at(base.g_car, idx) - g_car1
         d[np.isnan(d)] = 0.0
         e["car"] = np.exp(b * d).astype(F32)
-    # shares and logsum change per segment
+    del d, g_pt1, g_car1
     p0: dict[int, dict[str, np.ndarray]] = {1: {}, 0: {}}
     p1: dict[int, dict[str, np.ndarray]] = {1: {}, 0: {}}
     den: dict[int, np.ndarray] = {}
@@ -198,9 +198,36 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
     th = base.thetas
     f = {(p, s): np.power(den[s], F32(th[p])) for p in PURPOSES for s in (1, 0)}
     t0 = {(p, s): _at(base.trips[p][s], idx) for p in PURPOSES for s in (1, 0)}
-    # commute: Furness on T0c + sparse change
-    dg = (t0[("commute", 1)] * (f[("commute", 1)] - 1) + t0[("commute", 0)]
-          * (f[("commute", 0)] - 1)).astype(np.float64)
+    return {"ri": ri, "cj": cj, "pt1": pt1, "p0": p0, "p1": p1, "f": f, "t0": t0}
+
+
+def _chunks(idx: np.ndarray) -> list[np.ndarray]:
+    return [idx[k:k + CHUNK_CELLS] for k in range(0, idx.size, CHUNK_CELLS)]
+
+
+def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
+    """Pivot-point response to the scenario's skims (see the module docstring)."""
+    pre = prepare(base)
+    nz = len(pre.rows)
+    idx = _changed(base_skims, scen_skims)
+    zeros = np.zeros(nz)
+    if idx.size == 0:
+        return Response(True, 0, dict(pre.trips), dict(pre.km), pre.pt_zone, zeros, zeros,
+                        dict.fromkeys(PURPOSES, 0.0), 0.0, base.accessibility, 0)
+    # pass 1: the change of the commute weights (Furness) and of the other purposes' rows
+    dg = np.empty(idx.size, dtype=np.float64)
+    r1 = {(p, s): pre.r0[(p, s)].copy() for p in ("business", "other") for s in (1, 0)}
+    pos = 0
+    for chunk in _chunks(idx):
+        c = _cells(base, base_skims, scen_skims, chunk)
+        t0, f = c["t0"], c["f"]
+        dg[pos:pos + chunk.size] = (t0[("commute", 1)] * (f[("commute", 1)] - 1)
+                                    + t0[("commute", 0)] * (f[("commute", 0)] - 1))
+        pos += chunk.size
+        for key in r1:
+            r1[key] += np.bincount(c["ri"], weights=t0[key] * (f[key] - 1), minlength=nz)
+        del c
+    ri, cj = np.divmod(idx, nz)
     a = np.ones(nz)
     bb = np.ones(nz)
     tol, max_iter = P.value("FURNESS_TOL"), int(P.value("FURNESS_MAX_ITER"))
@@ -217,90 +244,90 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
         err = np.max(np.abs(a * wb - pre.rows) / np.maximum(pre.rows, 1.0))
         if err < tol:
             break
-    scale_c = (a[ri] * bb[cj]).astype(F32)
-    # other purposes: one factor per origin
-    rfac: dict[tuple[str, int], np.ndarray] = {}
-    for p in ("business", "other"):
-        for s in (1, 0):
-            r0 = pre.r0[(p, s)]
-            r1 = r0 + np.bincount(ri, weights=(t0[(p, s)] * (f[(p, s)] - 1)).astype(
-                np.float64), minlength=nz)
-            rfac[(p, s)] = np.divide(r0, r1, out=np.ones(nz), where=r1 > 0)
-    rg = {k: v[ri].astype(F32) for k, v in rfac.items()}
-    t1 = {}
-    off = {}   # base trips at C, re-weighted by the balancing factors (what they would be off C)
-    tot1 = {}  # scenario trips at C
-    for s in (1, 0):
-        t1[("commute", s)] = t0[("commute", s)] * f[("commute", s)] * scale_c
-        off[s] = t0[("commute", s)] * scale_c
-        for p in ("business", "other"):
-            t1[(p, s)] = t0[(p, s)] * f[(p, s)] * rg[(p, s)]
-            off[s] += t0[(p, s)] * rg[(p, s)]
-        tot1[s] = t1[("commute", s)] + t1[("business", s)] + t1[("other", s)]
-    # trips and km by mode, PT per zone
-    km_at = _at(street_km(), idx)
-    car_km1 = getattr(scen_skims, "car_km", None)
-    car_km_at = _at(base.car_km, idx)
-    car_km1_at = car_km_at if car_km1 is None else _at(car_km1, idx)
-    trips = dict.fromkeys(MODES, 0.0)
+    del dg, ri, cj
+    rfac = {k: np.divide(pre.r0[k], v, out=np.ones(nz), where=v > 0) for k, v in r1.items()}
+    # all cells re-weighted as if unchanged (commute a_i (M b)_i, others r_i x row sums)
+    bf, af = bb.astype(F32), a.astype(F32)
+    rows: dict[tuple[int, str], np.ndarray] = {}
     kms = dict.fromkeys(_KM_MODES, 0.0)
-    pt_zone = np.zeros(nz)
-    bf = bb.astype(F32)
-    af = a.astype(F32)
     for s, mode in _SEGMODES:
-        # all cells re-weighted as if off C (commute a_i (M b)_i, others r_i rowsum) ...
         row = a * (pre.m[(s, mode)] @ bf).astype(np.float64)
         for p in ("business", "other"):
             row += rfac[(p, s)] * pre.rs[(p, s, mode)]
-        # ... corrected on C
-        on = p1[s][mode] * tot1[s]
-        off_c = p0[s][mode] * off[s]
-        delta = on - off_c
-        row += np.bincount(ri, weights=delta, minlength=nz)
-        trips[mode] += float(row.sum())
-        if mode == "pt":
-            pt_zone += row
+        rows[(s, mode)] = row
         if mode in _KM_MODES:
             k = float(af @ (pre.mk[(s, mode)] @ bf))
             for p in ("business", "other"):
                 k += float(rfac[(p, s)] @ pre.rsk[(p, s, mode)])
-            if mode == "car" and car_km1 is not None:
-                k += float(np.dot(on, car_km1_at)) - float(np.dot(off_c, car_km_at))
-            else:
-                k += float(np.dot(delta, car_km_at if mode == "car" else km_at))
             kms[mode] += k
-    # rule of half (only C has cost changes)
-    d_pt = _at(base_skims.pt, idx) - pt1
-    d_car = _at(base_skims.car_time, idx) - _at(scen_skims.car_time, idx)
+    # pass 2: corrections on the changed cells, rule of half, accessibility
     vot = {"commute": P.value("VOT_COMMUTE_DKK_H") / 60.0,
            "business": P.value("VOT_BUSINESS_DKK_H") / 60.0,
            "other": P.value("VOT_OTHER_DKK_H") / 60.0}
-    car0, fare0 = _money(base_skims, idx)
-    car1, fare1m = _money(scen_skims, idx)
-    d_money = {"car": np.asarray(car0 - car1, dtype=np.float64),
-               "pt": np.asarray(fare0 - fare1m, dtype=np.float64)}
+    car_km1 = getattr(scen_skims, "car_km", None)
+    jobs = base.zones["jobs"].to_numpy(dtype=np.float64)
+    car_share = base.zones["car_share"].to_numpy(dtype=np.float64)
     saved = {"pt": np.zeros(nz), "car": np.zeros(nz)}
     by_purpose = dict.fromkeys(PURPOSES, 0.0)
     benefit = 0.0
-    for mode, dm in (("pt", d_pt), ("car", d_car)):
-        segs = (1, 0) if mode == "pt" else (1,)
-        for p in PURPOSES:
-            w = np.zeros(idx.size, dtype=np.float64)
-            for s in segs:
-                w += 0.5 * (t0[(p, s)] * p0[s][mode] + t1[(p, s)] * p1[s][mode])
-            minutes = w * dm
-            saved[mode] += np.bincount(ri, weights=minutes, minlength=nz)
-            tot = float(minutes.sum())
-            by_purpose[p] += tot
-            benefit += tot * vot[p]
-            if np.any(d_money[mode]):
-                benefit += float(np.dot(w, np.broadcast_to(d_money[mode], w.shape)))
-    # accessibility: jobs x commute destination weight
-    jobs = base.zones["jobs"].to_numpy(dtype=np.float64)
-    car_share = base.zones["car_share"].to_numpy(dtype=np.float64)
-    dacc = (car_share[ri] * _at(base.xc[1], idx) * (f[("commute", 1)] - 1)
-            + (1 - car_share[ri]) * _at(base.xc[0], idx) * (f[("commute", 0)] - 1)) * jobs[cj]
-    acc = base.accessibility + np.bincount(ri, weights=dacc, minlength=nz)
+    acc = base.accessibility.copy()
+    for chunk in _chunks(idx):
+        c = _cells(base, base_skims, scen_skims, chunk)
+        ri, cj, t0, f, p0, p1 = c["ri"], c["cj"], c["t0"], c["f"], c["p0"], c["p1"]
+        scale_c = (a[ri] * bb[cj]).astype(F32)
+        rg = {k: v[ri].astype(F32) for k, v in rfac.items()}
+        t1, off, tot1 = {}, {}, {}
+        for s in (1, 0):
+            t1[("commute", s)] = t0[("commute", s)] * f[("commute", s)] * scale_c
+            off[s] = t0[("commute", s)] * scale_c
+            for p in ("business", "other"):
+                t1[(p, s)] = t0[(p, s)] * f[(p, s)] * rg[(p, s)]
+                off[s] += t0[(p, s)] * rg[(p, s)]
+            tot1[s] = t1[("commute", s)] + t1[("business", s)] + t1[("other", s)]
+        km_at = _at(street_km(), chunk)
+        car_km_at = _at(base.car_km, chunk)
+        for s, mode in _SEGMODES:
+            on = p1[s][mode] * tot1[s]
+            off_c = p0[s][mode] * off[s]
+            delta = on - off_c
+            rows[(s, mode)] += np.bincount(ri, weights=delta, minlength=nz)
+            if mode in _KM_MODES:
+                if mode == "car" and car_km1 is not None:
+                    kms[mode] += (float(np.dot(on, _at(car_km1, chunk)))
+                                  - float(np.dot(off_c, car_km_at)))
+                else:
+                    kms[mode] += float(np.dot(delta, car_km_at if mode == "car" else km_at))
+        # rule of half (only changed cells have cost changes)
+        d_time = {"pt": _at(base_skims.pt, chunk) - c["pt1"],
+                  "car": _at(base_skims.car_time, chunk) - _at(scen_skims.car_time, chunk)}
+        car0, fare0 = _money(base_skims, chunk)
+        car1, fare1 = _money(scen_skims, chunk)
+        d_money = {"car": np.asarray(car0 - car1, dtype=np.float64),
+                   "pt": np.asarray(fare0 - fare1, dtype=np.float64)}
+        for mode in ("pt", "car"):
+            segs = (1, 0) if mode == "pt" else (1,)
+            for p in PURPOSES:
+                w = np.zeros(chunk.size, dtype=np.float64)
+                for s in segs:
+                    w += 0.5 * (t0[(p, s)] * p0[s][mode] + t1[(p, s)] * p1[s][mode])
+                minutes = w * d_time[mode]
+                saved[mode] += np.bincount(ri, weights=minutes, minlength=nz)
+                tot = float(minutes.sum())
+                by_purpose[p] += tot
+                benefit += tot * vot[p]
+                if np.any(d_money[mode]):
+                    benefit += float(np.dot(w, np.broadcast_to(d_money[mode], w.shape)))
+        dacc = (car_share[ri] * _at(base.xc[1], chunk) * (f[("commute", 1)] - 1)
+                + (1 - car_share[ri]) * _at(base.xc[0], chunk) * (f[("commute", 0)] - 1)
+                ) * jobs[cj]
+        acc += np.bincount(ri, weights=dacc, minlength=nz)
+        del c, t1, off, tot1
+    trips = dict.fromkeys(MODES, 0.0)
+    pt_zone = np.zeros(nz)
+    for (_, mode), row in rows.items():
+        trips[mode] += float(row.sum())
+        if mode == "pt":
+            pt_zone += row
     return Response(False, int(idx.size), trips, kms, pt_zone, saved["pt"], saved["car"],
                     by_purpose, benefit, acc, it)
 

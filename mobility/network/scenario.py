@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,10 +35,9 @@ from .metrics import municipality_metrics, zone_frame
 from .roads import link_speed_kmh
 from .services import Network, resolve_stop
 from .skim import Skims, scenario_skims
-from ..demand import parameters as demand_parameters
-from ..demand.effects import empty_lines, scenario_effects
-from ..demand.model import BaseDemand, base_demand, clear_static
-from ..demand.pivot import prepare, respond
+
+if TYPE_CHECKING:
+    from ..demand.model import BaseDemand
 
 __all__ = [
     "MODEL_VERSION",
@@ -155,6 +154,8 @@ def _inputs_digest() -> str:
         st = p.stat()
         h.update(_file_digest(str(p), st.st_size, st.st_mtime_ns).encode())
     h.update(json.dumps(params.snapshot(), sort_keys=True).encode())
+    from ..demand import parameters as demand_parameters  # late: demand imports network
+
     h.update(json.dumps(demand_parameters.snapshot(), sort_keys=True).encode())
     return h.hexdigest()
 
@@ -199,6 +200,9 @@ def select_edits(ids: Iterable[int], initiatives: Mapping[int, Any] | None = Non
 
 @lru_cache(maxsize=1)
 def _base_state(digest: str) -> tuple[Network, Skims, BaseDemand, np.ndarray]:
+    from ..demand.model import base_demand, clear_static
+    from ..demand.pivot import prepare
+
     net = base_network()
     skims = scenario_skims(net)
     clear_static()
@@ -232,6 +236,8 @@ def _line_boardings(base_net: Network, net: Network) -> tuple[float | None, pd.D
     The PT assignment (``mobility.demand.pt_assign.assign_pt``) is not in this tree yet:
     until it lands the boardings are ``None`` and the frame has its columns and no rows.
     """
+    from ..demand.effects import empty_lines
+
     return None, empty_lines()
 
 
@@ -239,6 +245,9 @@ def compute_result(base_net: Network, base: Skims, dem: BaseDemand, net: Network
                    scen: Skims, ids: tuple[int, ...], excluded: dict[int, str],
                    key: str = "") -> ScenarioResult:
     """Demand response, effects and metrics of a scenario's skims against the base."""
+    from ..demand.effects import scenario_effects
+    from ..demand.pivot import respond
+
     resp = respond(dem, base, scen)
     boardings, lines = _line_boardings(base_net, net)
     effects, zone = scenario_effects(dem, resp, base_net, net, boardings)
