@@ -158,9 +158,10 @@ def _money(skims: Skims, idx: np.ndarray) -> tuple[np.ndarray | float, np.ndarra
 CHUNK_CELLS = 1_000_000
 
 
-def _cells(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarray
-           ) -> dict[str, Any]:
-    """Per changed cell: shares before and after, destination factors, base trips."""
+def _cells(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarray,
+           light: bool = False) -> dict[str, Any]:
+    """Per changed cell: shares before and after, destination factors, base trips
+    (``light``: only the destination factors and base trips)."""
     nz = base.g_pt.shape[1]
     ri, cj = np.divmod(idx, nz)
     b = F32(P.value("BETA_TIME_PER_MIN"))
@@ -188,13 +189,15 @@ def _cells(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarr
     den: dict[int, np.ndarray] = {}
     for s in (1, 0):
         for mode in base.shares[s]:
-            p0[s][mode] = _at(base.shares[s][mode], idx)
+            if not light or mode in e:
+                p0[s][mode] = _at(base.shares[s][mode], idx)
         dd = F32(1.0) + p0[s]["pt"] * (e["pt"] - F32(1.0))
         if s == 1:
             dd += p0[s]["car"] * (e["car"] - F32(1.0))
         den[s] = dd
-        for mode, p in p0[s].items():
-            p1[s][mode] = p * e.get(mode, F32(1.0)) / dd
+        if not light:
+            for mode, p in p0[s].items():
+                p1[s][mode] = p * e.get(mode, F32(1.0)) / dd
     th = base.thetas
     f = {(p, s): np.power(den[s], F32(th[p])) for p in PURPOSES for s in (1, 0)}
     t0 = {(p, s): _at(base.trips[p][s], idx) for p in PURPOSES for s in (1, 0)}
@@ -219,7 +222,7 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
     r1 = {(p, s): pre.r0[(p, s)].copy() for p in ("business", "other") for s in (1, 0)}
     pos = 0
     for chunk in _chunks(idx):
-        c = _cells(base, base_skims, scen_skims, chunk)
+        c = _cells(base, base_skims, scen_skims, chunk, light=True)
         t0, f = c["t0"], c["f"]
         dg[pos:pos + chunk.size] = (t0[("commute", 1)] * (f[("commute", 1)] - 1)
                                     + t0[("commute", 0)] * (f[("commute", 0)] - 1))
