@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..network.services import RAIL_MODES, Network
 from . import parameters as P
-from .model import MODES, PURPOSES, BaseDemand
+from .model import MODES, BaseDemand
 from .pivot import Response, prepare
 
 __all__ = ["EFFECT_KEYS", "LINE_COLUMNS", "car_g_per_km", "changed_services", "empty_lines",

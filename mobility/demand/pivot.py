@@ -23,8 +23,8 @@ from .model import (
     MODES,
     PURPOSES,
     BaseDemand,
-    _walk_skim_min,
     _vot_min,
+    _walk_skim_min,
     skim_money_and_distance,
     street_km,
 )
@@ -98,7 +98,7 @@ def prepare(base: BaseDemand) -> _Prepared:
             k += sum(float(rsk[(p, s, mode)].sum()) for p in ("business", "other"))
             kms[mode] += k
     trips_zone = rows.copy()
-    for (p, s), v in r0.items():
+    for v in r0.values():
         trips_zone = trips_zone + v
     out = _Prepared(t0c, m, mk, rs, rsk, r0, rows, cols, trips, kms, pt_zone, trips_zone)
     object.__setattr__(base, "_prepared", out)

@@ -223,7 +223,7 @@ def scenario_network(edits: list[tuple[int, list[dict[str, Any]]]]) -> Network:
 
 def _compute(edits: list[tuple[int, list[dict[str, Any]]]], excluded: dict[int, str],
              key: str, engine: str = "csgraph") -> ScenarioResult:
-    base_net, base, dem, acc_base = _state()
+    base_net, base, dem, _ = _state()
     net = apply_edits(base_net, edits)
     scen = scenario_skims(net, engine=engine)
     return compute_result(base_net, base, dem, net, scen, tuple(i for i, _ in edits),
