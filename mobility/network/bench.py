@@ -39,7 +39,9 @@ def run_benchmark(initiatives: Mapping[int, Any] | None = None, *,
     ``engine_per_scenario_s`` (median), ``reference_per_scenario_s`` (extrapolated),
     ``speedup``, ``peak_rss_mb`` and details (``base_build_s`` (network, skims and base
     demand), ``demand_per_scenario_s`` (median of the demand response, effects and metrics
-    part), ``reference_note``, ...).
+    part), ``engine_cpu_per_scenario_s``/``engine_cpu_total_s`` (process CPU seconds, all
+    threads: less sensitive than wall time to other load on the machine),
+    ``reference_note``, ...).
     """
     if initiatives is None:
         from ..catalogue import read_initiatives
@@ -49,15 +51,17 @@ def run_benchmark(initiatives: Mapping[int, Any] | None = None, *,
     base_net, base, dem, _ = _state()
     base_s = time.perf_counter() - t0
     scenarios = [[i] for i in sorted(initiatives)] + [sorted(initiatives)]
-    times, metric_times = [], []
+    times, metric_times, cpu_times = [], [], []
     for ids in scenarios:
         t = time.perf_counter()
+        c = time.process_time()
         edits, excluded = select_edits(ids, initiatives)
         net = scenario_network(edits)
         scen = scenario_skims(net)
         tm = time.perf_counter()
         compute_result(base_net, base, dem, net, scen, tuple(i for i, _ in edits), excluded)
         end = time.perf_counter()
+        cpu_times.append(time.process_time() - c)
         times.append(end - t)
         metric_times.append(end - tm)
     nz = len(study_zones())
@@ -85,6 +89,8 @@ def run_benchmark(initiatives: Mapping[int, Any] | None = None, *,
         "peak_rss_mb": round(_peak_rss_mb(), 1),
         "base_build_s": round(base_s, 3),
         "demand_per_scenario_s": round(statistics.median(metric_times), 3),
+        "engine_cpu_per_scenario_s": round(statistics.median(cpu_times), 3),
+        "engine_cpu_total_s": round(sum(cpu_times), 3),
         "demand_max_scenario_s": round(max(metric_times), 3),
         "reference_note": (f"networkx reference timed on {len(origins)} of {nz} origin zones "
                            f"in {len(sample)} scenarios, extrapolated linearly to all zones"),
