@@ -22,7 +22,7 @@ from mobility.demand.model import (
     summary_base,
 )
 from mobility.demand.model import respond as dense_respond
-from mobility.demand.pivot import prepare, respond
+from mobility.demand.pivot import prepare, pt_trip_matrix, respond
 from mobility.demand.zonedata import derive_zone_table, largest_remainder
 from mobility.errors import GeodataError
 from mobility.network import evaluate_scenario
@@ -190,6 +190,19 @@ def test_sparse_response_equals_the_dense_pivot(state) -> None:  # type: ignore[
         assert r.trips[m] == pytest.approx(tot, rel=1e-5), m
     np.testing.assert_allclose(r.accessibility, d.accessibility, rtol=1e-5)
     assert 0 < r.changed_cells < base.pt.size
+
+
+def test_pt_trip_matrix_adds_up_to_the_pt_trips(state) -> None:  # type: ignore[no-untyped-def]
+    _, base, dem, _ = state
+    m0 = pt_trip_matrix(dem)
+    assert float(m0.sum(dtype=np.float64)) == pytest.approx(prepare(dem).trips["pt"], rel=1e-5)
+    scen = _scaled(base, pt=0.9)
+    r = respond(dem, base, scen)
+    m1 = pt_trip_matrix(dem, base, scen, r)
+    assert float(m1.sum(dtype=np.float64)) == pytest.approx(r.trips["pt"], rel=1e-5)
+    np.testing.assert_allclose(m1.sum(axis=1, dtype=np.float64), r.pt_zone, rtol=1e-4,
+                               atol=1e-3)
+    assert m1.sum() > m0.sum()
 
 
 # ---- scenarios ------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ calibration and validation, in ``docs/model.md``.
 from __future__ import annotations
 
 from .effects import EFFECT_KEYS, LINE_COLUMNS, car_g_per_km, scenario_effects
-from .model import MODES, PURPOSES, BaseDemand, base_demand, respond, summary_base
+from .model import MODES, PURPOSES, BaseDemand, base_demand, summary_base
+from .pivot import Response, pt_trip_matrix, respond
 from .zonedata import load_zone_data, municipal_jobs
 
 __all__ = [
@@ -17,10 +18,12 @@ __all__ = [
     "MODES",
     "PURPOSES",
     "BaseDemand",
+    "Response",
     "base_demand",
     "car_g_per_km",
     "load_zone_data",
     "municipal_jobs",
+    "pt_trip_matrix",
     "respond",
     "scenario_effects",
     "summary_base",

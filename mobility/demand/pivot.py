@@ -30,7 +30,7 @@ from .model import (
     street_km,
 )
 
-__all__ = ["Response", "prepare", "respond"]
+__all__ = ["Response", "prepare", "pt_trip_matrix", "respond"]
 
 F32 = np.float32
 _KM_MODES = ("walk", "bike", "car")
@@ -121,6 +121,8 @@ class Response:
     benefit_dkk: float                 # minutes x VOT by purpose + money
     accessibility: np.ndarray
     furness_iterations: int
+    #: balancing factors (commute rows ``a``, columns ``b``; other purposes per origin)
+    factors: dict[str, Any] | None = None
 
 
 def _changed(base_skims: Skims, scen_skims: Skims) -> np.ndarray:
@@ -357,7 +359,54 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
         if mode == "pt":
             pt_zone += row
     return Response(False, int(idx.size), trips, kms, pt_zone, saved["pt"], saved["car"],
-                    by_purpose, benefit, acc, it)
+                    by_purpose, benefit, acc, it, {"a": a, "b": bb, "rfac": rfac})
+
+
+def pt_trip_matrix(base: BaseDemand, base_skims: Skims | None = None,
+                   scen_skims: Skims | None = None, resp: Response | None = None
+                   ) -> np.ndarray:
+    """Weekday PT person trips per zone pair (rows: home zones), float32, for an assignment.
+
+    Without a scenario (``resp`` None or unchanged): the base matrix. With one: the scenario's
+    matrix, exactly as the sparse response computed it (base trips re-weighted by the
+    balancing factors, the changed pairs recomputed).
+    """
+    tr = base.trips
+    if resp is None or resp.unchanged or resp.factors is None:
+        out = np.zeros_like(base.g_pt)
+        for s in (1, 0):
+            seg = tr["commute"][s] + tr["business"][s] + tr["other"][s]
+            out += seg * base.shares[s]["pt"]
+        return out
+    if base_skims is None or scen_skims is None:
+        msg = "pt_trip_matrix needs the base and scenario skims with a response"
+        raise ValueError(msg)
+    nz = base.g_pt.shape[0]
+    fac = resp.factors
+    af = fac["a"].astype(F32)[:, None]
+    bf = fac["b"].astype(F32)[None, :]
+    out = np.zeros_like(base.g_pt)
+    for s in (1, 0):
+        seg = tr["commute"][s] * af * bf
+        for p in ("business", "other"):
+            seg += tr[p][s] * fac["rfac"][(p, s)].astype(F32)[:, None]
+        seg *= base.shares[s]["pt"]
+        out += seg
+        del seg
+    idx = _changed(base_skims, scen_skims)
+    flat = out.ravel()
+    for chunk in _chunks(idx, nz):
+        c = _cells(base, base_skims, scen_skims, chunk)
+        ri, cj, t0, f, p1 = c["ri"], c["cj"], c["t0"], c["f"], c["p1"]
+        scale_c = (fac["a"][ri] * fac["b"][cj]).astype(F32)
+        val = np.zeros(chunk.size, dtype=F32)
+        for s in (1, 0):
+            tot = t0[("commute", s)] * f[("commute", s)] * scale_c
+            for p in ("business", "other"):
+                tot += t0[(p, s)] * f[(p, s)] * fac["rfac"][(p, s)][ri].astype(F32)
+            val += tot * p1[s]["pt"]
+        flat[chunk] = val
+    return out
 
 
 def response_summary(r: Response) -> dict[str, Any]:

@@ -230,11 +230,16 @@ def _compute(edits: list[tuple[int, list[dict[str, Any]]]], excluded: dict[int, 
                           excluded, key)
 
 
-def _line_boardings(base_net: Network, net: Network) -> tuple[float | None, pd.DataFrame]:
+def _line_boardings(base_net: Network, net: Network, dem: BaseDemand, base: Skims,
+                    scen: Skims, resp: Any) -> tuple[float | None, pd.DataFrame]:
     """Boardings on new and changed lines, and the ``lines`` frame.
 
-    The PT assignment (``mobility.demand.pt_assign.assign_pt``) is not in this tree yet:
-    until it lands the boardings are ``None`` and the frame has its columns and no rows.
+    The hook for the PT assignment (``mobility.demand.pt_assign.assign_pt``), which is not in
+    this tree yet: until it lands the boardings are ``None`` and the frame has its columns
+    and no rows. The PT trip matrices to assign are
+    ``mobility.demand.pivot.pt_trip_matrix(dem)`` (base) and
+    ``pt_trip_matrix(dem, base, scen, resp)`` (scenario); the services added or changed are
+    ``mobility.demand.effects.changed_services(base_net, net)``.
     """
     from ..demand.effects import empty_lines
 
@@ -249,7 +254,7 @@ def compute_result(base_net: Network, base: Skims, dem: BaseDemand, net: Network
     from ..demand.pivot import respond
 
     resp = respond(dem, base, scen)
-    boardings, lines = _line_boardings(base_net, net)
+    boardings, lines = _line_boardings(base_net, net, dem, base, scen, resp)
     effects, zone = scenario_effects(dem, resp, base_net, net, boardings)
     zones = zone_frame(dem.accessibility, resp.accessibility,
                        dem.zones["jobs"].to_numpy(), zone)
