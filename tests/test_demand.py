@@ -264,3 +264,12 @@ def test_car_emission_factor_follows_the_electrification_path() -> None:
     assert car_g_per_km(2025) > car_g_per_km(2030) > car_g_per_km(2035)
     assert car_g_per_km(2020) == car_g_per_km(2025)
     assert P.value("CAR_EV_G_PER_KM") < car_g_per_km() < P.value("CAR_FOSSIL_G_PER_KM")
+
+
+@pytest.mark.slow
+def test_implied_pt_in_vehicle_time_elasticity_is_in_the_published_range() -> None:
+    from mobility.demand.elasticities import implied_elasticities
+
+    el = implied_elasticities()
+    assert -0.7 <= el["pt_in_vehicle_time"] <= -0.3
+    assert el["pt_headway"] < 0 and el["pt_fare"] < 0 and el["car_time"] < 0
