@@ -119,6 +119,18 @@ FILES: dict[str, tuple[str, str]] = {
         "unserved_stations.csv",
         "study-area stations no base service calls at, with the reason",
     ),
+    "jobs_by_municipality": (
+        "jobs_by_kommune_2022_dst.csv",
+        "jobs and employed residents per municipality, November 2022 (DST AFSTA3/AFSTB3)",
+    ),
+    "zones_jobs": (
+        "zones_jobs_2022.csv",
+        "residents, employed residents and jobs per 1 km zone (derived, mobility.demand.zonedata)",
+    ),
+    "demand_parameters": (
+        "demand_parameters.csv",
+        "parameters of the demand model: value, low, high, unit, source",
+    ),
 }
 
 

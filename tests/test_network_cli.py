@@ -49,6 +49,30 @@ def test_scenario_writes_metrics(tmp_path) -> None:  # type: ignore[no-untyped-d
     assert len(frame) == 34
 
 
+def test_base_json_has_the_statistics() -> None:
+    res = CliRunner().invoke(cli, ["network", "base", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert {"trips_per_person_per_day", "mean_trip_km", "mode_shares",
+            "mean_commute_km_by_municipality"} <= set(data)
+    assert set(data["mode_shares"]) == {"walk", "bike", "pt", "car"}
+    assert sum(data["mode_shares"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert len(data["mean_commute_km_by_municipality"]) == 34
+
+
+def test_scenario_json_summary() -> None:
+    res = CliRunner().invoke(cli, ["network", "scenario", "--with", "17", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert {"with", "extra_pt_trips_per_day", "new_line_boardings_per_day",
+            "car_vehicle_km_change_per_day", "co2_operation_t_per_year_change",
+            "person_minutes_saved_per_day", "user_benefit_mdkk_per_year", "mode_shares_base",
+            "mode_shares_scenario"} <= set(data)
+    assert data["with"] == [17]
+    assert data["extra_pt_trips_per_day"] > 0
+    assert data["mode_shares_scenario"]["pt"] > data["mode_shares_base"]["pt"]
+
+
 def test_bench_network_help() -> None:
     res = CliRunner().invoke(cli, ["bench", "network", "--help"])
     assert res.exit_code == 0 and "--json" in res.output

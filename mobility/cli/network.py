@@ -47,31 +47,96 @@ def travel_time_cmd(from_name: str, to_name: str, with_ids: tuple[int, ...], mod
                f"{res['minutes']:.1f} min, generalised {res['generalised_minutes']:.1f} min")
 
 
+@network.command("base")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def base_cmd(as_json: bool) -> None:
+    """Base-year weekday statistics of the demand model."""
+    from ..demand.model import summary_base
+    from ..network.scenario import _state
+
+    res = summary_base(_state()[2])
+    if as_json:
+        click.echo(json.dumps(res, ensure_ascii=False))
+        return
+    click.echo(f"zones: {res['zones']}   residents: {res['residents']:,}   "
+               f"trips per weekday: {res['trips_per_day']:,}")
+    click.echo(f"trips per person (10-84) per day: {res['trips_per_person_per_day']:.2f}   "
+               f"mean trip: {res['mean_trip_km']:.1f} km   "
+               f"mean commute: {res['mean_commute_km']:.1f} km")
+    click.echo("mode shares: " + ", ".join(f"{m} {v * 100:.1f} %"
+                                           for m, v in res["mode_shares"].items()))
+    for name, km in res["mean_commute_km_by_municipality"].items():
+        click.echo(f"  {name}: {km:.1f} km")
+
+
+def _summary(res) -> dict:  # type: ignore[no-untyped-def]
+    eff = res.effects
+
+    def shares(trips: dict) -> dict:
+        tot = sum(trips.values())
+        return {m: round(v / tot, 4) if tot else 0.0 for m, v in trips.items()}
+
+    out = {"with": list(res.ids), "excluded": {str(k): v for k, v in res.excluded.items()}}
+    out.update({k: eff[k] for k in (
+        "extra_pt_trips_per_day", "new_line_boardings_per_day", "car_vehicle_km_change_per_day",
+        "bus_vehicle_km_change_per_day", "rail_train_km_change_per_day",
+        "co2_operation_t_per_year_change", "person_minutes_saved_per_day",
+        "person_minutes_saved_by_purpose", "user_benefit_mdkk_per_year",
+        "annualisation_days")})
+    out["person_minutes_saved_pt"] = round(res.person_minutes_saved_pt, 1)
+    out["person_minutes_saved_car"] = round(res.person_minutes_saved_car, 1)
+    out["mode_shares_base"] = shares(eff["trips_by_mode_base"])
+    out["mode_shares_scenario"] = shares(eff["trips_by_mode_scenario"])
+    out["trips_by_mode_base"] = eff["trips_by_mode_base"]
+    out["trips_by_mode_scenario"] = eff["trips_by_mode_scenario"]
+    out["municipalities_gaining"] = list(res.municipalities_gaining)
+    return out
+
+
 @network.command("scenario")
 @click.option("--with", "with_ids", type=int, multiple=True, required=True,
               help="Initiative id in the scenario (repeatable).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the per-municipality metrics to this CSV file.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @catalogue_option
-def scenario_cmd(with_ids: tuple[int, ...], output: str | None,
+def scenario_cmd(with_ids: tuple[int, ...], output: str | None, as_json: bool,
                  catalogue_dir: str | None) -> None:
-    """Evaluate base + the initiatives' edits: per-municipality accessibility and minutes."""
+    """Evaluate base + the initiatives' edits: demand response, effects, per municipality."""
     from ..network import evaluate_scenario
 
     res = evaluate_scenario(with_ids, initiatives=_initiatives(catalogue_dir))
     if output:
+        frame = res.municipalities.copy()
+        for col, nd in (("accessibility_base", 1), ("accessibility_scenario", 1),
+                        ("accessibility_change_pct", 4), ("person_minutes_saved_per_day", 1),
+                        ("pt_trips_change_per_day", 1)):
+            if col in frame.columns:
+                frame[col] = frame[col].round(nd)
         try:
-            res.municipalities.to_csv(output)
+            frame.to_csv(output)
         except OSError as err:
             from ..errors import OutputError
 
             msg = f"cannot write {output}: {err}"
             raise OutputError(msg) from err
+    summary = _summary(res)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return
     click.echo(f"initiatives: {', '.join(map(str, res.ids)) or '(none)'}")
     for iid, reason in res.excluded.items():
         click.echo(f"excluded {iid}: {reason}")
-    click.echo(f"person-minutes saved per day: {res.person_minutes_saved_per_day:,.0f} "
+    click.echo(f"person-minutes saved per day (rule of half): "
+               f"{res.person_minutes_saved_per_day:,.0f} "
                f"(PT {res.person_minutes_saved_pt:,.0f}, car {res.person_minutes_saved_car:,.0f})")
+    click.echo(f"extra PT trips per day: {summary['extra_pt_trips_per_day']:,.0f}   "
+               f"car vehicle-km per day: {summary['car_vehicle_km_change_per_day']:+,.0f}")
+    click.echo(f"CO2 from operation: {summary['co2_operation_t_per_year_change']:+,.0f} t/year   "
+               f"user benefit: {summary['user_benefit_mdkk_per_year']:,.1f} mio. DKK/year")
+    nlb = summary["new_line_boardings_per_day"]
+    click.echo("boardings on new or changed lines per day: "
+               + ("not modelled yet (no PT assignment)" if nlb is None else f"{nlb:,.0f}"))
     click.echo(f"municipalities gaining: {', '.join(res.municipalities_gaining) or '(none)'}")
     if output:
         click.echo(f"wrote {output}")
@@ -88,7 +153,7 @@ def bench() -> None:
               help="Origin zones the networkx reference is timed on (then extrapolated).")
 @catalogue_option
 def bench_network(as_json: bool, reference_origins: int, catalogue_dir: str | None) -> None:
-    """Time the 33 single-initiative scenarios and the all-initiatives scenario."""
+    """Time the 33 single-initiative scenarios and the all-initiatives scenario (with demand)."""
     from ..network.bench import run_benchmark
 
     res = run_benchmark(_initiatives(catalogue_dir), reference_origins=reference_origins)
@@ -97,8 +162,13 @@ def bench_network(as_json: bool, reference_origins: int, catalogue_dir: str | No
         return
     click.echo(f"zones: {res['zones']}   scenarios: {res['scenarios']}   "
                f"base build: {res['base_build_s']:.2f} s")
-    click.echo(f"engine (csgraph): median {res['engine_per_scenario_s']:.3f} s per scenario, "
-               f"max {res['engine_max_scenario_s']:.3f} s, total {res['engine_total_s']:.2f} s")
+    click.echo(f"engine (csgraph) + demand: median {res['engine_per_scenario_s']:.3f} s per "
+               f"scenario, max {res['engine_max_scenario_s']:.3f} s, "
+               f"total {res['engine_total_s']:.2f} s")
+    click.echo(f"of which demand response, effects and metrics: median "
+               f"{res['demand_per_scenario_s']:.3f} s, max {res['demand_max_scenario_s']:.3f} s")
+    click.echo(f"process CPU time: median {res['engine_cpu_per_scenario_s']:.3f} s per scenario, "
+               f"total {res['engine_cpu_total_s']:.2f} s")
     click.echo(f"reference (networkx): {res['reference_per_scenario_s']:.1f} s per scenario "
                f"(extrapolated: {res['reference_note']})")
     click.echo(f"speed-up: {res['speedup']:.0f}x   peak memory: {res['peak_rss_mb']:.0f} MB")

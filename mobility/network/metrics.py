@@ -1,82 +1,36 @@
-"""Scenario metrics: gravity accessibility, trip distribution and person-minutes saved.
+"""Scenario metrics per zone and municipality, from the demand model (:mod:`mobility.demand`).
 
-- **Accessibility** of zone *i* by mode *m*: ``A_i = sum_j P_j exp(-BETA t_ij)`` with ``P_j``
-  the residents of zone *j* (no job data ships with the project, so population stands in for
-  opportunities) and ``t_ij`` the generalised minutes. The combined accessibility weights the
-  modes by ``ACCESSIBILITY_WEIGHT_PT`` and ``ACCESSIBILITY_WEIGHT_CAR``.
-- **Trip distribution**: a singly-constrained gravity model on the *base* skims:
-  ``T_ij = r_m P_i P_j exp(-BETA t_ij) / sum_k P_k exp(-BETA t_ik)`` with ``r_m`` the weekday
-  trips per resident by the mode. The trip matrix is held fixed in scenarios (no induced or
-  shifted demand), so person-minutes saved = ``sum_ij T_ij (t_base - t_scenario)``: PT in
-  generalised minutes (in-vehicle, wait, walk, transfer penalties), car in minutes driven
-  (road charges deter in the accessibility but are not counted as lost minutes: they are a
-  transfer, not time).
+- **Accessibility** of a zone = jobs reachable, each weighted by the commute destination weight
+  of the demand model: ``A_i = sum_s share_s,i sum_j jobs_j (sum_m exp V_s,m,ij) ** theta``
+  (the logsum over walk, bicycle, PT and car; ``s`` = with/without a car). Municipal values
+  are population-weighted means; change in % against the base.
+- **Person-minutes saved** per origin zone: rule of half over the base and scenario trip
+  matrices (demand responds to the scenario), PT in generalised minutes, car in minutes driven.
+- ``mean_time_change_min`` = -(minutes saved) / trips of the zone (negative = faster).
+- A municipality **gains** when its accessibility grows by at least ``GAIN_THRESHOLD_PCT``.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from . import params
-from .skim import Skims
 from .zones import study_zones
 
-__all__ = ["Demand", "accessibility", "demand", "municipality_metrics", "zone_metrics"]
+__all__ = ["municipality_metrics", "zone_frame"]
 
 
-@dataclass(frozen=True)
-class Demand:
-    """Fixed weekday trip matrices (trips per day, float32) by mode."""
-
-    pt: np.ndarray
-    car: np.ndarray
-
-
-def _weights(t: np.ndarray) -> np.ndarray:
-    return np.exp(np.float32(-params.BETA_PER_MIN) * t)
-
-
-def demand(base: Skims) -> Demand:
-    """Gravity trip distribution on the base skims (see the module docstring)."""
-    pop = study_zones()["population"].to_numpy(dtype=np.float32)
-    out = []
-    for t, rate in ((base.pt, params.TRIPS_PER_RESIDENT_PT),
-                    (base.car, params.TRIPS_PER_RESIDENT_CAR)):
-        w = _weights(t) * pop[None, :]
-        total = w.sum(axis=1, keepdims=True)
-        total[total == 0] = 1.0
-        w *= (np.float32(rate) * pop)[:, None] / total
-        out.append(w.astype(np.float32))
-    return Demand(*out)
-
-
-def accessibility(skims: Skims) -> np.ndarray:
-    """Combined gravity accessibility per zone (residents reachable, weighted)."""
-    pop = study_zones()["population"].to_numpy(dtype=np.float32)
-    a_pt = _weights(skims.pt) @ pop
-    a_car = _weights(skims.car) @ pop
-    return (params.ACCESSIBILITY_WEIGHT_PT * a_pt.astype(np.float64)
-            + params.ACCESSIBILITY_WEIGHT_CAR * a_car.astype(np.float64))
-
-
-def zone_metrics(base: Skims, scen: Skims, dem: Demand, acc_base: np.ndarray
-                 ) -> tuple[pd.DataFrame, float, float]:
-    """Per-zone metrics and the PT and car person-minutes saved per day."""
+def zone_frame(acc_base: np.ndarray, acc_scen: np.ndarray, jobs: np.ndarray,
+               zone: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Per-zone metrics (columns documented on :class:`ScenarioResult`)."""
     z = study_zones()
-    acc_scen = accessibility(scen)
-    d_pt = base.pt - scen.pt
-    d_car = base.car_time - scen.car_time
-    saved_pt = (dem.pt * d_pt).sum(axis=1, dtype=np.float64)
-    saved_car = (dem.car * d_car).sum(axis=1, dtype=np.float64)
-    trips = dem.pt.sum(axis=1, dtype=np.float64) + dem.car.sum(axis=1, dtype=np.float64)
-    saved = saved_pt + saved_car
+    trips = zone["trips"]
+    saved = zone["saved"]
     with np.errstate(invalid="ignore", divide="ignore"):
         change = np.where(acc_base > 0, (acc_scen / acc_base - 1.0) * 100.0, 0.0)
         mean_change = np.where(trips > 0, -saved / trips, 0.0)
-    frame = pd.DataFrame({
+    return pd.DataFrame({
         "cell_id": z["cell_id"].to_numpy(),
         "municipality_code": z["municipality_code"].to_numpy(),
         "population": z["population"].to_numpy(),
@@ -85,8 +39,11 @@ def zone_metrics(base: Skims, scen: Skims, dem: Demand, acc_base: np.ndarray
         "accessibility_change_pct": change,
         "mean_time_change_min": mean_change,
         "person_minutes_saved_per_day": saved,
+        "jobs": jobs,
+        "trips_per_day": trips,
+        "pt_trips_base": zone["pt_trips_base"],
+        "pt_trips_change": zone["pt_trips_change"],
     })
-    return frame, float(saved_pt.sum()), float(saved_car.sum())
 
 
 def municipality_metrics(zones: pd.DataFrame) -> pd.DataFrame:
@@ -94,9 +51,12 @@ def municipality_metrics(zones: pd.DataFrame) -> pd.DataFrame:
     names = study_zones().groupby("municipality_code")["municipality"].first()
     w = zones["population"].astype(float)
     g = zones.assign(ab=zones["accessibility_base"] * w, as_=zones["accessibility_scenario"] * w)
+    extra = {}
+    if "pt_trips_change" in zones.columns:
+        extra = {"pt_trips_change": ("pt_trips_change", "sum")}
     agg = g.groupby("municipality_code").agg(
         population=("population", "sum"), ab=("ab", "sum"), as_=("as_", "sum"),
-        person_minutes_saved_per_day=("person_minutes_saved_per_day", "sum"))
+        person_minutes_saved_per_day=("person_minutes_saved_per_day", "sum"), **extra)
     out = pd.DataFrame(index=agg.index)
     out.index.name = "municipality_code"
     out["name"] = names.reindex(agg.index)
@@ -106,5 +66,7 @@ def municipality_metrics(zones: pd.DataFrame) -> pd.DataFrame:
     out["accessibility_change_pct"] = (
         out["accessibility_scenario"] / out["accessibility_base"] - 1.0) * 100.0
     out["person_minutes_saved_per_day"] = agg["person_minutes_saved_per_day"]
+    if extra:
+        out["pt_trips_change_per_day"] = agg["pt_trips_change"]
     out["gains"] = out["accessibility_change_pct"] >= params.GAIN_THRESHOLD_PCT
     return out

@@ -82,18 +82,7 @@ VALUE_OF_TIME_DKK_PER_MIN: float = 1.75
 #: Driving to a park-and-ride: time to park and walk to the platform (minutes).
 PARK_AND_RIDE_MIN: float = 5.0
 
-# ---- demand and metrics ----------------------------------------------------------------------
-#: Negative-exponential deterrence exp(-BETA * t) of the gravity accessibility and of the trip
-#: distribution (per generalised minute); 0.05 halves the weight every ~14 minutes.
-BETA_PER_MIN: float = 0.05
-#: Weights of the two modes in the combined accessibility (shares of motorised trips in the
-#: capital area, rounded: public transport 30 %, car 70 %).
-ACCESSIBILITY_WEIGHT_PT: float = 0.3
-ACCESSIBILITY_WEIGHT_CAR: float = 0.7
-#: Trips per resident per weekday that the trip distribution spreads over destinations
-#: (Danish National Travel Survey, capital area, rounded: PT 0.45, car 1.2).
-TRIPS_PER_RESIDENT_PT: float = 0.45
-TRIPS_PER_RESIDENT_CAR: float = 1.2
+# ---- metrics (the demand model's parameters are in geodata/demand_parameters.csv) ------------
 #: Generalised times are capped here (minutes) so that unreachable pairs stay finite.
 MAX_TIME_MIN: float = 300.0
 #: A municipality "gains" when its population-weighted accessibility grows by at least this

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,10 +31,13 @@ from . import params
 from .base import base_network
 from .edits import apply_edits
 from .graph import car_graph, compile_graph, pt_graph
-from .metrics import accessibility, demand, municipality_metrics, zone_metrics
+from .metrics import municipality_metrics, zone_frame
 from .roads import link_speed_kmh
 from .services import Network, resolve_stop
 from .skim import Skims, scenario_skims
+
+if TYPE_CHECKING:
+    from ..demand.model import BaseDemand
 
 __all__ = [
     "MODEL_VERSION",
@@ -51,11 +54,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the model's code changes its results (part of the cache key).
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 
 #: Files whose content the network depends on.
 _INPUTS = ("pt_services.yaml", "roads.yaml", "stations", "rail_segments", "rail_nodes", "stops",
-           "population_grid", "municipalities", "places", "aliases")
+           "population_grid", "municipalities", "places", "aliases", "zones_jobs",
+           "jobs_by_municipality", "municipality_stats", "demand_parameters")
 
 
 @dataclass(frozen=True)
@@ -70,23 +74,32 @@ class ScenarioResult:
         Initiative id -> reason, for the requested ids the network cannot represent (they are
         left out of the metrics, never counted as zero).
     person_minutes_saved_per_day : float
-        PT + car generalised person-minutes saved per weekday (negative = lost).
+        Person-minutes saved per weekday by the rule of half over the base and scenario trips
+        (demand responds): PT generalised minutes + car minutes driven (negative = lost).
     person_minutes_saved_pt, person_minutes_saved_car : float
         The same by mode.
     zones : pandas.DataFrame
         Per zone: ``cell_id``, ``municipality_code``, ``population``, ``accessibility_base``,
-        ``accessibility_scenario``, ``accessibility_change_pct``, ``mean_time_change_min``
-        (trip-weighted mean change of generalised minutes, scenario minus base: negative is
-        faster), ``person_minutes_saved_per_day``.
+        ``accessibility_scenario`` (jobs reachable, weighted by the demand model's commute
+        destination weight), ``accessibility_change_pct``, ``mean_time_change_min``
+        (minutes saved per trip of the zone, negated: negative is faster),
+        ``person_minutes_saved_per_day``, ``jobs``, ``trips_per_day``, ``pt_trips_base``,
+        ``pt_trips_change``.
     municipalities : pandas.DataFrame
         Indexed by municipality code: ``name``, ``population``, ``accessibility_base``,
         ``accessibility_scenario``, ``accessibility_change_pct``,
-        ``person_minutes_saved_per_day``, ``gains`` (change at least
-        ``params.GAIN_THRESHOLD_PCT`` percent).
+        ``person_minutes_saved_per_day`` (by origin zone), ``pt_trips_change_per_day``,
+        ``gains`` (change at least ``params.GAIN_THRESHOLD_PCT`` percent).
     municipalities_gaining : list of str
         Names of the municipalities that gain, largest gain first.
     cache_key : str
         The hash the result is cached under.
+    effects : dict
+        Weekday effects of the demand model (keys in ``mobility.demand.effects.EFFECT_KEYS``;
+        see ``docs/model.md``).
+    lines : pandas.DataFrame
+        Per PT service: ``service``, ``mode``, ``boardings_base``, ``boardings_scenario``,
+        ``new_or_changed`` (no rows until the PT assignment exists).
     """
 
     ids: tuple[int, ...]
@@ -98,6 +111,8 @@ class ScenarioResult:
     municipalities: pd.DataFrame = field(repr=False)
     municipalities_gaining: list[str]
     cache_key: str = ""
+    effects: dict[str, Any] = field(default_factory=dict)
+    lines: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,6 +155,9 @@ def _inputs_digest() -> str:
         st = p.stat()
         h.update(_file_digest(str(p), st.st_size, st.st_mtime_ns).encode())
     h.update(json.dumps(params.snapshot(), sort_keys=True).encode())
+    from ..demand import parameters as demand_parameters  # late: demand imports network
+
+    h.update(json.dumps(demand_parameters.snapshot(), sort_keys=True).encode())
     return h.hexdigest()
 
 
@@ -181,14 +199,21 @@ def select_edits(ids: Iterable[int], initiatives: Mapping[int, Any] | None = Non
     return chosen, excluded
 
 
-@lru_cache(maxsize=2)
-def _base_state(digest: str) -> tuple[Network, Skims, Any, np.ndarray]:
+@lru_cache(maxsize=1)
+def _base_state(digest: str) -> tuple[Network, Skims, BaseDemand, np.ndarray]:
+    from ..demand.model import base_demand, clear_static
+    from ..demand.pivot import prepare
+
     net = base_network()
     skims = scenario_skims(net)
-    return net, skims, demand(skims), accessibility(skims)
+    clear_static()
+    dem = base_demand(skims)
+    prepare(dem)
+    return net, skims, dem, dem.accessibility
 
 
-def _state() -> tuple[Network, Skims, Any, np.ndarray]:
+def _state() -> tuple[Network, Skims, BaseDemand, np.ndarray]:
+    """The base network, its skims, the base demand and the base accessibility (cached)."""
     return _base_state(_inputs_digest())
 
 
@@ -199,17 +224,50 @@ def scenario_network(edits: list[tuple[int, list[dict[str, Any]]]]) -> Network:
 
 def _compute(edits: list[tuple[int, list[dict[str, Any]]]], excluded: dict[int, str],
              key: str, engine: str = "csgraph") -> ScenarioResult:
-    _, base, dem, acc_base = _state()
-    net = apply_edits(_state()[0], edits)
+    base_net, base, dem, _ = _state()
+    net = apply_edits(base_net, edits)
     scen = scenario_skims(net, engine=engine)
-    zones, s_pt, s_car = zone_metrics(base, scen, dem, acc_base)
+    return compute_result(base_net, base, dem, net, scen, tuple(i for i, _ in edits),
+                          excluded, key)
+
+
+def _line_boardings(base_net: Network, net: Network, dem: BaseDemand, base: Skims,
+                    scen: Skims, resp: Any) -> tuple[float | None, pd.DataFrame]:
+    """Boardings on new and changed lines, and the ``lines`` frame.
+
+    The hook for the PT assignment (``mobility.demand.pt_assign.assign_pt``), which is not in
+    this tree yet: until it lands the boardings are ``None`` and the frame has its columns
+    and no rows. The PT trip matrices to assign are
+    ``mobility.demand.pivot.pt_trip_matrix(dem)`` (base) and
+    ``pt_trip_matrix(dem, base, scen, resp)`` (scenario); the services added or changed are
+    ``mobility.demand.effects.changed_services(base_net, net)``.
+    """
+    from ..demand.effects import empty_lines
+
+    return None, empty_lines()
+
+
+def compute_result(base_net: Network, base: Skims, dem: BaseDemand, net: Network,
+                   scen: Skims, ids: tuple[int, ...], excluded: dict[int, str],
+                   key: str = "") -> ScenarioResult:
+    """Demand response, effects and metrics of a scenario's skims against the base."""
+    from ..demand.effects import scenario_effects
+    from ..demand.pivot import respond
+
+    resp = respond(dem, base, scen)
+    boardings, lines = _line_boardings(base_net, net, dem, base, scen, resp)
+    effects, zone = scenario_effects(dem, resp, base_net, net, boardings)
+    zones = zone_frame(dem.accessibility, resp.accessibility,
+                       dem.zones["jobs"].to_numpy(), zone)
     munis = municipality_metrics(zones)
     gaining = munis[munis["gains"]].sort_values("accessibility_change_pct", ascending=False)
+    s_pt, s_car = float(zone["saved_pt"].sum()), float(zone["saved_car"].sum())
     return ScenarioResult(
-        ids=tuple(i for i, _ in edits), excluded=dict(excluded),
+        ids=ids, excluded=dict(excluded),
         person_minutes_saved_per_day=s_pt + s_car, person_minutes_saved_pt=s_pt,
         person_minutes_saved_car=s_car, zones=zones, municipalities=munis,
-        municipalities_gaining=[str(n) for n in gaining["name"]], cache_key=key)
+        municipalities_gaining=[str(n) for n in gaining["name"]], cache_key=key,
+        effects=effects, lines=lines)
 
 
 def evaluate_scenario(ids: Iterable[int], *, initiatives: Mapping[int, Any] | None = None,

@@ -1,0 +1,415 @@
+"""The scenario response, computed on the changed cells only (sparse pivot).
+
+A scenario changes the PT or car costs of a subset ``C`` of the zone pairs (typically 0-30 %).
+Off ``C`` the mode shares and destination weights stay as in the base; only the balancing
+factors move (commute: ``a_i b_j`` of the Furness re-balance; other purposes: one factor per
+origin). So every total is a base total, re-weighted by those factors through precomputed
+base matrices (matrix-vector products), plus a correction summed over ``C``. The result is
+exactly that of the dense pivot of :mod:`mobility.demand.model` (tested against it), at a
+fraction of the work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..network import params as net_params
+from ..network.skim import Skims
+from . import parameters as P
+from .model import (
+    MODES,
+    PURPOSES,
+    BaseDemand,
+    _vot_min,
+    _walk_skim_min,
+    furness,
+    skim_money_and_distance,
+    street_km,
+)
+
+__all__ = ["Response", "prepare", "pt_trip_matrix", "respond"]
+
+F32 = np.float32
+_KM_MODES = ("walk", "bike", "car")
+_SEGMODES: tuple[tuple[int, str], ...] = ((1, "walk"), (1, "bike"), (1, "pt"), (1, "car"),
+                                          (0, "walk"), (0, "bike"), (0, "pt"))
+
+
+@dataclass
+class _Prepared:
+    t0c: np.ndarray                      # commute trips, both segments
+    m: dict[tuple[int, str], np.ndarray]  # commute trips x share (per segment, mode)
+    mk: dict[tuple[int, str], np.ndarray]  # ... x km (walk, bike, car)
+    rs: dict[tuple[str, int, str], np.ndarray]  # row sums of T0_ps x share (business, other)
+    rsk: dict[tuple[str, int, str], np.ndarray]  # ... x km
+    r0: dict[tuple[str, int], np.ndarray]   # row sums of T0_ps
+    rows: np.ndarray
+    cols: np.ndarray
+    trips: dict[str, float]
+    km: dict[str, float]
+    pt_zone: np.ndarray
+    trips_zone: np.ndarray
+
+
+def _dist(base: BaseDemand, mode: str) -> np.ndarray:
+    return base.car_km if mode == "car" else street_km()
+
+
+def prepare(base: BaseDemand) -> _Prepared:
+    """The base quantities the sparse response re-weights (cached on ``base``)."""
+    cached = getattr(base, "_prepared", None)
+    if cached is not None:
+        return cached
+    tc = base.trips["commute"]
+    t0c = tc[1] + tc[0]
+    m, mk, rs, rsk, r0 = {}, {}, {}, {}, {}
+    for s, mode in _SEGMODES:
+        m[(s, mode)] = tc[s] * base.shares[s][mode]
+        if mode in _KM_MODES:
+            mk[(s, mode)] = m[(s, mode)] * _dist(base, mode)
+    for p in ("business", "other"):
+        for s in (1, 0):
+            r0[(p, s)] = base.trips[p][s].sum(axis=1).astype(np.float64)
+            for s2, mode in _SEGMODES:
+                if s2 != s:
+                    continue
+                x = base.trips[p][s] * base.shares[s][mode]
+                rs[(p, s, mode)] = x.sum(axis=1).astype(np.float64)
+                if mode in _KM_MODES:
+                    x *= _dist(base, mode)
+                    rsk[(p, s, mode)] = x.sum(axis=1).astype(np.float64)
+    rows = t0c.sum(axis=1).astype(np.float64)
+    cols = t0c.sum(axis=0).astype(np.float64)
+    nz = len(rows)
+    trips = dict.fromkeys(MODES, 0.0)
+    kms = dict.fromkeys(_KM_MODES, 0.0)
+    pt_zone = np.zeros(nz)
+    for (s, mode), x in m.items():
+        r = x.sum(axis=1).astype(np.float64)
+        for p in ("business", "other"):
+            r = r + rs[(p, s, mode)]
+        trips[mode] += float(r.sum())
+        if mode == "pt":
+            pt_zone += r
+        if mode in _KM_MODES:
+            k = float(mk[(s, mode)].sum(dtype=np.float64))
+            k += sum(float(rsk[(p, s, mode)].sum()) for p in ("business", "other"))
+            kms[mode] += k
+    trips_zone = rows.copy()
+    for v in r0.values():
+        trips_zone = trips_zone + v
+    out = _Prepared(t0c, m, mk, rs, rsk, r0, rows, cols, trips, kms, pt_zone, trips_zone)
+    object.__setattr__(base, "_prepared", out)
+    return out
+
+
+@dataclass
+class Response:
+    """Aggregates of a scenario's demand response (weekday)."""
+
+    unchanged: bool
+    changed_cells: int
+    trips: dict[str, float]            # by mode
+    km: dict[str, float]               # person-km: walk, bike, car (car: person-km)
+    pt_zone: np.ndarray                # PT trips per origin zone
+    saved_pt: np.ndarray               # rule-of-half minutes per origin zone
+    saved_car: np.ndarray
+    saved_by_purpose: dict[str, float]
+    benefit_dkk: float                 # minutes x VOT by purpose + money
+    accessibility: np.ndarray
+    furness_iterations: int
+    #: balancing factors (commute rows ``a``, columns ``b``; other purposes per origin)
+    factors: dict[str, Any] | None = None
+
+
+def _changed(base_skims: Skims, scen_skims: Skims) -> np.ndarray:
+    mask = base_skims.pt != scen_skims.pt
+    mask |= base_skims.car != scen_skims.car
+    mask |= base_skims.car_time != scen_skims.car_time
+    for name in ("car_km", "car_cost_dkk", "pt_fare_dkk"):
+        a, b = getattr(base_skims, name, None), getattr(scen_skims, name, None)
+        if a is None and b is None:
+            continue
+        if a is None or b is None:
+            mask[:] = True
+            continue
+        mask |= np.broadcast_to(np.asarray(a) != np.asarray(b), mask.shape)
+    return np.flatnonzero(mask.ravel())
+
+
+def _at(x: np.ndarray | float, idx: np.ndarray) -> np.ndarray | float:
+    if isinstance(x, float):
+        return x
+    arr = np.asarray(x)
+    if arr.ndim == 0:
+        return float(arr)
+    if idx.size and int(idx[-1]) - int(idx[0]) + 1 == idx.size:  # a run of cells: a view
+        return arr.ravel()[int(idx[0]):int(idx[-1]) + 1]
+    return arr.ravel()[idx]
+
+
+def _money(skims: Skims, idx: np.ndarray) -> tuple[np.ndarray | float, np.ndarray | float]:
+    """(car money per trip, PT fare per trip) at ``idx``: charges in the skim + costs."""
+    _, cost, fare = skim_money_and_distance(skims)
+    charge = (_at(skims.car, idx) - _at(skims.car_time, idx)) * F32(
+        net_params.VALUE_OF_TIME_DKK_PER_MIN)
+    return charge + _at(cost, idx), _at(fare, idx)
+
+
+#: Changed cells are processed in chunks of about this many (bounds the memory of big
+#: scenarios); a chunk holds whole rows' worth of cells.
+CHUNK_CELLS = 1_000_000
+#: Above this share of changed cells the commute re-balance runs on a dense matrix.
+DENSE_FURNESS_SHARE = 0.1
+
+
+def _cells(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarray,
+           light: bool = False) -> dict[str, Any]:
+    """Per changed cell: shares before and after, destination factors, base trips
+    (``light``: only the destination factors and base trips)."""
+    nz = base.g_pt.shape[1]
+    ri, cj = np.divmod(idx, nz)
+    b = F32(P.value("BETA_TIME_PER_MIN"))
+    _, cost1, fare1 = skim_money_and_distance(scen_skims)
+    pt1 = _at(scen_skims.pt, idx)
+    if isinstance(fare1, float) and fare1 == 0.0:
+        g_pt1 = pt1
+    else:
+        g_pt1 = pt1 + np.asarray(_at(fare1, idx), dtype=F32) / F32(_vot_min())
+    g_pt1 = np.where(pt1 < _at(_walk_skim_min(), idx) - F32(0.01), g_pt1, F32(np.inf))
+    g_car1 = _at(scen_skims.car, idx)
+    if not (isinstance(cost1, float) and cost1 == 0.0):
+        g_car1 = g_car1 + np.asarray(_at(cost1, idx), dtype=F32) / F32(_vot_min())
+    with np.errstate(invalid="ignore"):
+        d = _at(base.g_pt, idx) - g_pt1
+        d[np.isnan(d)] = 0.0  # PT unavailable before and after
+        np.clip(d, -net_params.MAX_TIME_MIN, net_params.MAX_TIME_MIN, out=d)
+        e = {"pt": np.exp(b * d).astype(F32)}
+        d = _at(base.g_car, idx) - g_car1
+        d[np.isnan(d)] = 0.0
+        e["car"] = np.exp(b * d).astype(F32)
+    del d, g_pt1, g_car1
+    p0: dict[int, dict[str, np.ndarray]] = {1: {}, 0: {}}
+    p1: dict[int, dict[str, np.ndarray]] = {1: {}, 0: {}}
+    den: dict[int, np.ndarray] = {}
+    for s in (1, 0):
+        for mode in base.shares[s]:
+            if not light or mode in e:
+                p0[s][mode] = _at(base.shares[s][mode], idx)
+        dd = F32(1.0) + p0[s]["pt"] * (e["pt"] - F32(1.0))
+        if s == 1:
+            dd += p0[s]["car"] * (e["car"] - F32(1.0))
+        den[s] = dd
+        if not light:
+            for mode, p in p0[s].items():
+                p1[s][mode] = p * e.get(mode, F32(1.0)) / dd
+    th = base.thetas
+    f = {(p, s): np.power(den[s], F32(th[p])) for p in PURPOSES for s in (1, 0)}
+    t0 = {(p, s): _at(base.trips[p][s], idx) for p in PURPOSES for s in (1, 0)}
+    return {"ri": ri, "cj": cj, "pt1": pt1, "p0": p0, "p1": p1, "f": f, "t0": t0}
+
+
+def _chunks(idx: np.ndarray, nz: int) -> list[np.ndarray]:
+    step = max(nz, CHUNK_CELLS // nz * nz)
+    return [idx[k:k + step] for k in range(0, idx.size, step)]
+
+
+def _rowsum(ri: np.ndarray, chunk: np.ndarray, weights: np.ndarray, nz: int) -> np.ndarray:
+    """Sums of ``weights`` per origin row (length ``nz``)."""
+    first, last = int(chunk[0]), int(chunk[-1])
+    if last - first + 1 == chunk.size and first % nz == 0 and chunk.size % nz == 0:
+        out = np.zeros(nz)
+        out[first // nz:first // nz + chunk.size // nz] = weights.reshape(-1, nz).sum(
+            axis=1, dtype=np.float64)
+        return out
+    return np.bincount(ri, weights=weights, minlength=nz)
+
+
+def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
+    """Pivot-point response to the scenario's skims (see the module docstring)."""
+    pre = prepare(base)
+    nz = len(pre.rows)
+    idx = _changed(base_skims, scen_skims)
+    zeros = np.zeros(nz)
+    if idx.size == 0:
+        return Response(True, 0, dict(pre.trips), dict(pre.km), pre.pt_zone, zeros, zeros,
+                        dict.fromkeys(PURPOSES, 0.0), 0.0, base.accessibility, 0)
+    # pass 1: the change of the commute weights (Furness) and of the other purposes' rows
+    dg = np.empty(idx.size, dtype=np.float64)
+    r1 = {(p, s): pre.r0[(p, s)].copy() for p in ("business", "other") for s in (1, 0)}
+    pos = 0
+    for chunk in _chunks(idx, nz):
+        c = _cells(base, base_skims, scen_skims, chunk, light=True)
+        t0, f = c["t0"], c["f"]
+        dg[pos:pos + chunk.size] = (t0[("commute", 1)] * (f[("commute", 1)] - 1)
+                                    + t0[("commute", 0)] * (f[("commute", 0)] - 1))
+        pos += chunk.size
+        for key in r1:
+            r1[key] += _rowsum(c["ri"], chunk, t0[key] * (f[key] - 1), nz)
+        del c
+    tol, max_iter = P.value("FURNESS_TOL"), int(P.value("FURNESS_MAX_ITER"))
+    if idx.size > DENSE_FURNESS_SHARE * nz * nz:
+        g = pre.t0c.copy()
+        g.ravel()[idx] += dg.astype(F32)
+        a, bb, it, _ = furness(g, pre.rows, pre.cols, tol=tol, max_iter=max_iter)
+        del g
+    else:
+        ri, cj = np.divmod(idx, nz)
+        a = np.ones(nz)
+        bb = np.ones(nz)
+        wb = (pre.t0c @ bb.astype(F32)).astype(np.float64) + np.bincount(
+            ri, weights=dg * bb[cj], minlength=nz)
+        it = 0
+        for it in range(1, max_iter + 1):  # noqa: B007
+            a = np.divide(pre.rows, wb, out=np.zeros(nz), where=wb > 0)
+            aw = (a.astype(F32) @ pre.t0c).astype(np.float64) + np.bincount(
+                cj, weights=dg * a[ri], minlength=nz)
+            bb = np.divide(pre.cols, aw, out=np.zeros(nz), where=aw > 0)
+            wb = (pre.t0c @ bb.astype(F32)).astype(np.float64) + np.bincount(
+                ri, weights=dg * bb[cj], minlength=nz)
+            err = np.max(np.abs(a * wb - pre.rows) / np.maximum(pre.rows, 1.0))
+            if err < tol:
+                break
+        del ri, cj
+    del dg
+    rfac = {k: np.divide(pre.r0[k], v, out=np.ones(nz), where=v > 0) for k, v in r1.items()}
+    # all cells re-weighted as if unchanged (commute a_i (M b)_i, others r_i x row sums)
+    bf, af = bb.astype(F32), a.astype(F32)
+    rows: dict[tuple[int, str], np.ndarray] = {}
+    kms = dict.fromkeys(_KM_MODES, 0.0)
+    for s, mode in _SEGMODES:
+        row = a * (pre.m[(s, mode)] @ bf).astype(np.float64)
+        for p in ("business", "other"):
+            row += rfac[(p, s)] * pre.rs[(p, s, mode)]
+        rows[(s, mode)] = row
+        if mode in _KM_MODES:
+            k = float(af @ (pre.mk[(s, mode)] @ bf))
+            for p in ("business", "other"):
+                k += float(rfac[(p, s)] @ pre.rsk[(p, s, mode)])
+            kms[mode] += k
+    # pass 2: corrections on the changed cells, rule of half, accessibility
+    vot = {"commute": P.value("VOT_COMMUTE_DKK_H") / 60.0,
+           "business": P.value("VOT_BUSINESS_DKK_H") / 60.0,
+           "other": P.value("VOT_OTHER_DKK_H") / 60.0}
+    car_km1 = getattr(scen_skims, "car_km", None)
+    jobs = base.zones["jobs"].to_numpy(dtype=np.float64)
+    car_share = base.zones["car_share"].to_numpy(dtype=np.float64)
+    saved = {"pt": np.zeros(nz), "car": np.zeros(nz)}
+    by_purpose = dict.fromkeys(PURPOSES, 0.0)
+    benefit = 0.0
+    acc = base.accessibility.copy()
+    for chunk in _chunks(idx, nz):
+        c = _cells(base, base_skims, scen_skims, chunk)
+        ri, cj, t0, f, p0, p1 = c["ri"], c["cj"], c["t0"], c["f"], c["p0"], c["p1"]
+        scale_c = (a[ri] * bb[cj]).astype(F32)
+        rg = {k: v[ri].astype(F32) for k, v in rfac.items()}
+        t1, off, tot1 = {}, {}, {}
+        for s in (1, 0):
+            t1[("commute", s)] = t0[("commute", s)] * f[("commute", s)] * scale_c
+            off[s] = t0[("commute", s)] * scale_c
+            for p in ("business", "other"):
+                t1[(p, s)] = t0[(p, s)] * f[(p, s)] * rg[(p, s)]
+                off[s] += t0[(p, s)] * rg[(p, s)]
+            tot1[s] = t1[("commute", s)] + t1[("business", s)] + t1[("other", s)]
+        km_at = _at(street_km(), chunk)
+        car_km_at = _at(base.car_km, chunk)
+        for s, mode in _SEGMODES:
+            on = p1[s][mode] * tot1[s]
+            off_c = p0[s][mode] * off[s]
+            delta = on - off_c
+            rows[(s, mode)] += _rowsum(ri, chunk, delta, nz)
+            if mode in _KM_MODES:
+                if mode == "car" and car_km1 is not None:
+                    kms[mode] += (float(np.dot(on, _at(car_km1, chunk)))
+                                  - float(np.dot(off_c, car_km_at)))
+                else:
+                    kms[mode] += float(np.dot(delta, car_km_at if mode == "car" else km_at))
+        # rule of half (only changed cells have cost changes)
+        d_time = {"pt": _at(base_skims.pt, chunk) - c["pt1"],
+                  "car": _at(base_skims.car_time, chunk) - _at(scen_skims.car_time, chunk)}
+        car0, fare0 = _money(base_skims, chunk)
+        car1, fare1 = _money(scen_skims, chunk)
+        d_money = {"car": np.asarray(car0 - car1, dtype=np.float64),
+                   "pt": np.asarray(fare0 - fare1, dtype=np.float64)}
+        for mode in ("pt", "car"):
+            segs = (1, 0) if mode == "pt" else (1,)
+            for p in PURPOSES:
+                w = np.zeros(chunk.size, dtype=np.float64)
+                for s in segs:
+                    w += 0.5 * (t0[(p, s)] * p0[s][mode] + t1[(p, s)] * p1[s][mode])
+                minutes = w * d_time[mode]
+                saved[mode] += _rowsum(ri, chunk, minutes, nz)
+                tot = float(minutes.sum())
+                by_purpose[p] += tot
+                benefit += tot * vot[p]
+                if np.any(d_money[mode]):
+                    benefit += float(np.dot(w, np.broadcast_to(d_money[mode], w.shape)))
+        dacc = (car_share[ri] * _at(base.xc[1], chunk) * (f[("commute", 1)] - 1)
+                + (1 - car_share[ri]) * _at(base.xc[0], chunk) * (f[("commute", 0)] - 1)
+                ) * jobs[cj]
+        acc += _rowsum(ri, chunk, dacc, nz)
+        del c, t1, off, tot1
+    trips = dict.fromkeys(MODES, 0.0)
+    pt_zone = np.zeros(nz)
+    for (_, mode), row in rows.items():
+        trips[mode] += float(row.sum())
+        if mode == "pt":
+            pt_zone += row
+    return Response(False, int(idx.size), trips, kms, pt_zone, saved["pt"], saved["car"],
+                    by_purpose, benefit, acc, it, {"a": a, "b": bb, "rfac": rfac})
+
+
+def pt_trip_matrix(base: BaseDemand, base_skims: Skims | None = None,
+                   scen_skims: Skims | None = None, resp: Response | None = None
+                   ) -> np.ndarray:
+    """Weekday PT person trips per zone pair (rows: home zones), float32, for an assignment.
+
+    Without a scenario (``resp`` None or unchanged): the base matrix. With one: the scenario's
+    matrix, exactly as the sparse response computed it (base trips re-weighted by the
+    balancing factors, the changed pairs recomputed).
+    """
+    tr = base.trips
+    if resp is None or resp.unchanged or resp.factors is None:
+        out = np.zeros_like(base.g_pt)
+        for s in (1, 0):
+            seg = tr["commute"][s] + tr["business"][s] + tr["other"][s]
+            out += seg * base.shares[s]["pt"]
+        return out
+    if base_skims is None or scen_skims is None:
+        msg = "pt_trip_matrix needs the base and scenario skims with a response"
+        raise ValueError(msg)
+    nz = base.g_pt.shape[0]
+    fac = resp.factors
+    af = fac["a"].astype(F32)[:, None]
+    bf = fac["b"].astype(F32)[None, :]
+    out = np.zeros_like(base.g_pt)
+    for s in (1, 0):
+        seg = tr["commute"][s] * af * bf
+        for p in ("business", "other"):
+            seg += tr[p][s] * fac["rfac"][(p, s)].astype(F32)[:, None]
+        seg *= base.shares[s]["pt"]
+        out += seg
+        del seg
+    idx = _changed(base_skims, scen_skims)
+    flat = out.ravel()
+    for chunk in _chunks(idx, nz):
+        c = _cells(base, base_skims, scen_skims, chunk)
+        ri, cj, t0, f, p1 = c["ri"], c["cj"], c["t0"], c["f"], c["p1"]
+        scale_c = (fac["a"][ri] * fac["b"][cj]).astype(F32)
+        val = np.zeros(chunk.size, dtype=F32)
+        for s in (1, 0):
+            tot = t0[("commute", s)] * f[("commute", s)] * scale_c
+            for p in ("business", "other"):
+                tot += t0[(p, s)] * f[(p, s)] * fac["rfac"][(p, s)][ri].astype(F32)
+            val += tot * p1[s]["pt"]
+        flat[chunk] = val
+    return out
+
+
+def response_summary(r: Response) -> dict[str, Any]:
+    """A few figures of a response (debugging, the benchmark)."""
+    return {"changed_cells": r.changed_cells, "furness_iterations": r.furness_iterations,
+            "trips": r.trips}
