@@ -149,8 +149,8 @@ def _parse(path: Path) -> tuple[_BundleFile | None, list[Issue]]:
     try:
         data = read_yaml(path)  # a regular UTF-8 file, parsed safely once
     except InputFileError as err:
-        return None, [Issue(name, "", f"bundle file {err}" if str(err).startswith("is ")
-                            else str(err))]
+        text = str(err).replace("cannot read file", "cannot read bundle file", 1)
+        return None, [Issue(name, "", f"bundle file {text}" if text.startswith("is ") else text)]
     if not isinstance(data, dict):
         return None, [Issue(name, "", "bundle file must hold a mapping (name, description, "
                                       "initiatives)")]

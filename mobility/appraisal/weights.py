@@ -106,7 +106,7 @@ def load_weights(weights: WeightsArg = "equal") -> dict[str, float]:
         except OverflowError:  # an integer too large for a float
             number = math.inf
         if not math.isfinite(number):
-            problems.append(f"{key}: weight must be a finite number, got {_short(value)}")
+            problems.append(f"{key}: weight must be finite (not inf or NaN), got {_short(value)}")
         elif number < 0:
             problems.append(f"{key}: weight must not be negative, got {number:g}")
         elif number != 0 and not MIN_WEIGHT <= number <= MAX_WEIGHT:
