@@ -29,6 +29,7 @@ change here, as long as their values are made of the types above.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -114,7 +115,7 @@ class _Encoder:
                     "names": [self.value(n) for n in index.names]}
         return {"values": self._column(index), "name": self.value(index.name)}
 
-    def value(self, v: Any) -> Any:  # noqa: PLR0911 - one branch per type
+    def value(self, v: Any) -> Any:
         if v is None or isinstance(v, (bool, str)):
             return v
         if isinstance(v, int):
@@ -194,7 +195,7 @@ class _Decoder:
         df.columns = columns
         return df
 
-    def value(self, v: Any) -> Any:  # noqa: PLR0911
+    def value(self, v: Any) -> Any:
         if isinstance(v, list):
             return [self.value(x) for x in v]
         if not isinstance(v, dict):
@@ -329,10 +330,8 @@ def save(folder: str | os.PathLike[str], key: str, obj: Any) -> Path | None:
         return None
     finally:
         if tmp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
     return target
 
 
@@ -405,11 +404,9 @@ def load(folder: str | os.PathLike[str], key: str, cls: type[T]) -> T | None:
     try:
         meta, arrays = _read(path, key)
         return decode(cls, meta, arrays)
-    except Exception as err:  # noqa: BLE001 - any damage means: discard and recompute
+    except Exception as err:
         reason = str(err) or type(err).__name__
         log.warning("discarding scenario cache entry %s (%s); recomputing", path.name, reason)
-        try:
+        with contextlib.suppress(OSError):
             path.unlink()
-        except OSError:
-            pass
         return None

@@ -96,7 +96,7 @@ def load_yaml(text: str) -> Any:
     RecursionError
         Absurdly deep nesting.
     """
-    return yaml.load(text, Loader=YAMLLoader)  # noqa: S506 - a safe loader
+    return yaml.load(text, Loader=YAMLLoader)
 
 
 def is_number(value: Any) -> bool:

@@ -19,6 +19,7 @@ import io
 import itertools
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -29,7 +30,6 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import TypeAdapter, ValidationError
 from shapely import line_merge
 from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point
@@ -41,7 +41,7 @@ from ._area import MARGIN_KM, geometry_outside, outside_study_area
 from ._input import InputFileError, read_yaml
 from ._io import atomic_path
 from ._paths import shipped_dir
-from .errors import CatalogueError, Issue, MobilityError, PlaceNotFoundError
+from .errors import CatalogueError, Issue, MobilityError
 from .schema import (
     INDICATOR_KEYS,
     MAX_ID,
@@ -293,9 +293,8 @@ def _message(e: Any, field: str) -> str:
         return f"must be a finite number, got {_show(value)}"
     if kind in ("float_type", "int_type"):
         return f"{msg.replace('Input should be', 'must be')}, got {_show(value)}"
-    if kind == "less_than_equal" and isinstance(value, int) and field.split(".")[-1] in (
-        "id", "prerequisites", "overlaps", "conflicts"
-    ) or kind == "less_than_equal" and field.endswith("].id"):
+    last = re.sub(r"\[\d+\]", "", field).split(".")[-1]
+    if kind in ("less_than_equal", "greater_than_equal") and last in ("id", "prerequisites"):
         return f"initiative ids are 1-{MAX_ID}, got {_show(value)}"
     return msg.replace("Input should be", "must be")
 

@@ -25,8 +25,8 @@ from . import settings
 
 __all__ = [
     "INDICATOR_KEYS",
-    "MAX_ID",
     "KINDS",
+    "MAX_ID",
     "TABLE_INDICATOR_KEYS",
     "THEME_KEYS",
     "AreaSpec",
