@@ -212,17 +212,29 @@ def test_5_5_nan_cost_gets_a_correct_message(good_catalogue: Path, edit_file) ->
 # 5.6 weights
 
 
-def test_5_6_huge_weights_are_rejected_not_blank_scores(tmp_path: Path, inits) -> None:
+def test_5_6_huge_weights_give_scores_not_blanks(tmp_path: Path, inits) -> None:
     path = tmp_path / "w.yaml"
     path.write_text("accessibility: 1.0e+308\ncross_municipal: 1.0e+308\n")
-    with pytest.raises(WeightsError, match=r"w.yaml: accessibility: weight must be 0 or between "
-                                           r"1e-06 and 1e\+06 \(only ratios matter\)"):
-        load_weights(path)
-    result = _run("score", "--weights", str(path))
-    _no_traceback(result)
-    assert result.exit_code == 1 and "only ratios matter" in result.output
+    w = load_weights(path)  # validated as a whole: rescaled, ratios kept
+    assert w == {"cross_municipal": 1.0, "accessibility": 1.0, "co2_operation": 0.0,
+                 "public_health": 0.0, "public_transport": 0.0, "socioeconomics": 0.0}
+    huge = score_initiatives(inits, weights=path)
+    plain = score_initiatives(inits, weights={"accessibility": 1, "cross_municipal": 1})
+    assert huge["score"].notna().all()
+    assert list(huge["score"]) == list(plain["score"])
+    result = _run("score", "--weights", str(path), "--catalogue",
+                  str(ROOT / "tests" / "data" / "catalogue_ok"))
+    assert result.exit_code == 0, result.output
+    assert "nan" not in result.output.lower()
     with pytest.raises(WeightsError, match="weight must be finite"):
         load_weights({"accessibility": 10**400})
+    with pytest.raises(WeightsError, match="weight must be finite"):
+        load_weights({"accessibility": float("inf")})
+
+
+def test_5_6_tiny_weights_are_rescaled(inits) -> None:
+    w = load_weights({"accessibility": 5e-324, "public_health": 5e-324})
+    assert w["accessibility"] == w["public_health"] == 1.0
 
 
 def test_5_6_weights_at_the_bounds_give_finite_scores(inits) -> None:

@@ -31,9 +31,9 @@ WEIGHT_PRESETS: dict[str, dict[str, float]] = settings.WEIGHT_PRESETS
 WeightsArg = Union[str, "os.PathLike[str]", Mapping[str, float]]
 
 
-#: Accepted range of a non-zero weight. Only ratios matter; the bounds keep every sum and
-#: product in the scoring finite (``1e308`` once made every score blank) and are far wider than
-#: any meaningful ratio (1e12).
+#: Weights are returned as given while the largest lies in this range; otherwise all are
+#: divided by the largest (only ratios matter), so that every sum and product of the scoring
+#: stays finite (weights of ``1e308`` once overflowed and left every score blank).
 MIN_WEIGHT, MAX_WEIGHT = 1e-6, 1e6
 
 
@@ -62,15 +62,16 @@ def load_weights(weights: WeightsArg = "equal") -> dict[str, float]:
     Returns
     -------
     dict
-        ``{indicator key: weight}`` for all six indicators (not normalised).
+        ``{indicator key: weight}`` for all six indicators (not normalised, unless the largest
+        weight is above ``MAX_WEIGHT`` or below ``MIN_WEIGHT``: then divided by the largest).
 
     Raises
     ------
     WeightsError
         Unknown preset or file, a file that is not a readable regular UTF-8 YAML file, unknown
         indicator key, a weight that is not a finite number (booleans are not numbers), a
-        negative weight, a non-zero weight outside ``MIN_WEIGHT``-``MAX_WEIGHT``, or all
-        weights zero; every problem is named.
+        negative weight, or all weights zero; every problem is named. Weights whose largest
+        is outside ``MIN_WEIGHT``-``MAX_WEIGHT`` are divided by the largest.
     """
     where = "weights"
     if isinstance(weights, Mapping):
@@ -109,9 +110,6 @@ def load_weights(weights: WeightsArg = "equal") -> dict[str, float]:
             problems.append(f"{key}: weight must be finite (not inf or NaN), got {_short(value)}")
         elif number < 0:
             problems.append(f"{key}: weight must not be negative, got {number:g}")
-        elif number != 0 and not MIN_WEIGHT <= number <= MAX_WEIGHT:
-            problems.append(f"{key}: weight must be 0 or between {MIN_WEIGHT:g} and "
-                            f"{MAX_WEIGHT:g} (only ratios matter), got {number:g}")
         else:
             out[key] = number
     if not problems and not any(out.values()):
@@ -119,6 +117,9 @@ def load_weights(weights: WeightsArg = "equal") -> dict[str, float]:
     if problems:
         msg = f"invalid {where}: " + "; ".join(problems)
         raise WeightsError(msg)
+    top = max(out.values())
+    if not MIN_WEIGHT <= top <= MAX_WEIGHT:  # validated as a whole: rescale, ratios kept
+        out = {k: v / top for k, v in out.items()}
     return out
 
 
