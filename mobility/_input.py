@@ -125,8 +125,29 @@ def read_yaml(path: str | os.PathLike[str]) -> Any:
     """
     text = read_text(path)
     try:
-        return load_yaml(text)
+        data = load_yaml(text)
     except yaml.YAMLError as err:
         raise InputFileError(yaml_problem(err)) from err
     except RecursionError as err:
         raise InputFileError("malformed YAML: nested too deeply") from err
+    _check_no_shared_containers(data)
+    return data
+
+
+def _check_no_shared_containers(data: Any) -> None:
+    """Refuse a list or mapping used twice (a YAML alias ``*a`` of an anchor ``&a``).
+
+    Input files never need aliases, and nested aliases (the "billion laughs") make a small file
+    expand to billions of values in every later step.
+    """
+    seen: set[int] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, (list, dict)):
+            continue
+        if id(node) in seen:
+            raise InputFileError("YAML anchors and aliases (&name, *name) of lists or mappings "
+                                 "are not supported; write the values out")
+        seen.add(id(node))
+        stack.extend(node.values() if isinstance(node, dict) else node)

@@ -332,3 +332,21 @@ def test_6_6_yaml_tags_never_build_objects(good_catalogue: Path) -> None:
     assert issues[0] == ("01-line.yaml: malformed YAML at line 2, column 7: could not determine "
                          "a constructor for the tag "
                          "'tag:yaml.org,2002:python/object/apply:os.system'")
+
+
+def test_yaml_aliases_of_containers_are_refused(good_catalogue: Path, tmp_path: Path) -> None:
+    """A "billion laughs" file (nested aliases) is refused at once instead of expanding."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    bomb = tmp_path / "w.yaml"
+    bomb.write_text("\n".join(lines) + "\naccessibility: *a9\n")
+    with pytest.raises(WeightsError, match="anchors and aliases"):
+        load_weights(bomb)
+    path = good_catalogue / "01-line.yaml"
+    path.write_text(path.read_text().replace("description: En lille testindsats.",
+                                             "description: &d [a, b]\ncaveats: *d"))
+    assert any("anchors and aliases" in i for i in _issues(good_catalogue))
+    # a scalar alias is harmless and allowed
+    ok = tmp_path / "ok.yaml"
+    ok.write_text("accessibility: &w 2\npublic_health: *w\n")
+    assert load_weights(ok)["public_health"] == 2.0
