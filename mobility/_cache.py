@@ -116,17 +116,23 @@ class _Encoder:
         return {"values": self._column(index), "name": self.value(index.name)}
 
     def value(self, v: Any) -> Any:
+        if isinstance(v, np.generic):  # before float: np.float64 is a float subclass
+            if v.dtype.kind in "biuf":
+                return {"__np__": v.dtype.str, "x": self.value(v.item())}
+            if v.dtype.kind not in "cmM":
+                msg = f"numpy scalar of dtype {v.dtype} cannot be cached"
+                raise CacheFormatError(msg)
+            return {"__np__": v.dtype.str, "v": self._array(np.asarray(v))}
         if v is None or isinstance(v, (bool, str)):
             return v
+        if v is pd.NA:
+            return {"__na__": 1}
+        if v is pd.NaT:
+            return {"__nat__": 1}
         if isinstance(v, int):
             return {"__int__": str(v)} if abs(v) >= 2**53 else v
         if isinstance(v, float):
             return v if np.isfinite(v) else {"__float__": repr(v)}
-        if isinstance(v, np.generic):
-            if v.dtype.kind not in "biufcmM":
-                msg = f"numpy scalar of dtype {v.dtype} cannot be cached"
-                raise CacheFormatError(msg)
-            return {"__np__": v.dtype.str, "v": self._array(np.asarray(v))}
         if isinstance(v, pd.DataFrame):
             return {"__df__": self._frame(v)}
         if isinstance(v, pd.Series):
@@ -202,6 +208,10 @@ class _Decoder:
             return v
         if len(v) == 1:
             (tag, body), = v.items()
+            if tag == "__na__":
+                return pd.NA
+            if tag == "__nat__":
+                return pd.NaT
             if tag == "__int__":
                 return int(body)
             if tag == "__float__":
@@ -219,6 +229,8 @@ class _Decoder:
             if tag == "__df__":
                 return self._frame(body)
         if "__np__" in v:
+            if "x" in v:
+                return np.dtype(v["__np__"]).type(self.value(v["x"]))
             return self._array(v["v"])[()]
         if "__series__" in v:
             return self._frame(v["__series__"]).iloc[:, 0].rename(self.value(v["name"]))

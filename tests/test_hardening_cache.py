@@ -125,6 +125,9 @@ def _extended() -> _Extended:
         "nested": {"a": {"b": [1, 2, (3, 4)], 5: "int key"}, "empty": {}},
         "user_benefit_mdkk_per_year": -12.5,
         "np_scalar": np.float32(1.5),
+        "np_types": [np.float64(2.5), np.int64(-3), np.bool_(True), np.float64("nan"),
+                     np.datetime64("2024-01-02")],
+        "missing": [pd.NA, pd.NaT, None],
         "text": 'quotes " and {{ 7*7 }} and \u00e6\u00f8\u00e5',
     }
     zones = pd.DataFrame(
@@ -151,6 +154,12 @@ def test_generic_round_trip_of_fields_added_later(tmp_path: Path) -> None:
     assert back.effects["np_scalar"] == np.float32(1.5)
     assert type(back.effects["np_scalar"]) is np.float32
     assert back.effects["text"] == obj.effects["text"]
+    f64, i64, b, nan, day = back.effects["np_types"]
+    assert (type(f64), type(i64), type(b), type(nan)) == (np.float64, np.int64, np.bool_,
+                                                          np.float64)
+    assert (f64, i64, bool(b), day) == (2.5, -3, True, np.datetime64("2024-01-02"))
+    assert np.isnan(nan)
+    assert back.effects["missing"][0] is pd.NA and back.effects["missing"][1] is pd.NaT
     assert back.big == 2**70 and np.isnan(back.weird_float) and back.nothing is None
 
 
