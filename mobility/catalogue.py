@@ -19,6 +19,7 @@ import io
 import itertools
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -29,20 +30,23 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from shapely import line_merge
 from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from . import geodata
+from ._area import MARGIN_KM, geometry_outside, outside_study_area
+from ._input import InputFileError, read_yaml
 from ._io import atomic_path
 from ._paths import shipped_dir
-from .errors import CatalogueError, Issue, MobilityError, PlaceNotFoundError
+from .errors import CatalogueError, Issue, MobilityError
 from .schema import (
     INDICATOR_KEYS,
+    MAX_ID,
     AreaSpec,
+    GeometrySpec,
     Initiative,
     LineSpec,
     MultiSpec,
@@ -90,9 +94,13 @@ def _place_point(ref: Any) -> Point:
         return geodata.resolve_place(ref).point
     lon, lat = ref
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        msg = f"coordinates {ref!r} are not [lon, lat] in WGS84"
+        msg = f"coordinates {list(ref)!r} are not [lon, lat] in WGS84"
         raise ValueError(msg)
     x, y = geodata.lonlat_to_utm(lon, lat)
+    if outside_study_area(x, y):
+        msg = (f"coordinates {list(ref)!r} lie outside the study area (the 35 municipalities "
+               f"plus {MARGIN_KM:.0f} km); give [lon, lat] in WGS84, e.g. [12.57, 55.68]")
+        raise ValueError(msg)
     return Point(x, y)
 
 
@@ -244,7 +252,7 @@ def _geometry_problem(geom: BaseGeometry) -> str | None:
         return f"geometry is invalid: {explain_validity(geom)}"
     if geom.geom_type in ("LineString", "MultiLineString") and geom.length < _MIN_LINE_LENGTH_M:
         return f"line is only {geom.length:.0f} m long (minimum {_MIN_LINE_LENGTH_M:.0f} m)"
-    return None
+    return geometry_outside(geom)
 
 
 # --------------------------------------------------------------------------------------------
@@ -257,11 +265,46 @@ def _loc(loc: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         elif part in ("rail_route", "line", "points", "area", "multi", "int", "str",
-                      "constrained-int", "literal['n/a']", "tuple[float, float]"):
+                      "constrained-int", "literal['n/a']", "tuple[float, float]", "float",
+                      "list[union[int,str]]", "literal['all','fingerplan']"):
             continue  # pydantic's union branch names
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def _message(e: Any, field: str) -> str:
+    msg = str(e["msg"]).removeprefix("Value error, ")
+    kind = e["type"]
+    value = e.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (see docs/catalogue-format.md)"
+    if field.startswith("ratings.") and kind in (
+        "less_than_equal", "greater_than_equal", "literal_error", "int_parsing", "int_type",
+        "int_from_float",
+    ):
+        return f"rating must be a whole number 0-5 or 'n/a', got {_show(value)}"
+    if isinstance(value, bool) and kind in ("float_type", "int_type", "int_parsing",
+                                            "float_parsing"):
+        return f"must be a number, not a yes/no value (got {_show(value)})"
+    if kind == "finite_number":
+        return f"must be a finite number, got {_show(value)}"
+    if kind in ("float_type", "int_type"):
+        return f"{msg.replace('Input should be', 'must be')}, got {_show(value)}"
+    last = re.sub(r"\[\d+\]", "", field).split(".")[-1]
+    if kind in ("less_than_equal", "greater_than_equal") and last in ("id", "prerequisites"):
+        return f"initiative ids are 1-{MAX_ID}, got {_show(value)}"
+    return msg.replace("Input should be", "must be")
+
+
+def _show(value: Any) -> str:
+    """A value for a message: YAML's spelling for booleans, shortened if long."""
+    if isinstance(value, bool):
+        return "true/yes" if value else "false/no"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _pydantic_issues(err: ValidationError, file: str, ident: str | None) -> list[Issue]:
@@ -269,47 +312,43 @@ def _pydantic_issues(err: ValidationError, file: str, ident: str | None) -> list
     seen: set[str] = set()
     for e in err.errors():
         field = _loc(tuple(e["loc"]))
-        # a rating of 7 fails both union branches (int 0-5 and "n/a"); report it once
-        if field in seen and field.startswith("ratings"):
+        # a value that fails every branch of a union (a rating of 7, a place that is neither a
+        # name nor [lon, lat]) is reported once
+        if field in seen:
             continue
         seen.add(field)
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "missing":
-            msg = "required field is missing"
-        elif e["type"] == "extra_forbidden":
-            msg = "unknown field (see docs/catalogue-format.md)"
-        elif field.startswith("ratings.") and e["type"] in (
-            "less_than_equal", "greater_than_equal", "literal_error", "int_parsing"
-        ):
-            msg = f"rating must be 0-5 or 'n/a', got {e.get('input')!r}"
-        issues.append(Issue(file, field, msg, ident))
+        issues.append(Issue(file, field, _message(e, field), ident))
     return issues
 
 
 def _read_yaml(path: Path) -> tuple[Any, list[Issue]]:
     try:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        return None, [Issue(path.name, "", f"malformed YAML{where}: {problem}")]
-    except (OSError, UnicodeDecodeError) as err:
-        return None, [Issue(path.name, "", f"cannot read file: {err}")]
+        data = read_yaml(path)
+    except InputFileError as err:
+        return None, [Issue(path.name, "", str(err))]
     if not isinstance(data, dict):
         return None, [Issue(path.name, "", "file must hold a mapping of fields (key: value)")]
     return data, []
 
 
-def _check_network(init: Initiative, file: str) -> list[Issue]:
-    if init.network is None:
-        return []
+def _check_network(spec: Any, file: str, ident: str | None) -> list[Issue]:
+    if not isinstance(spec, dict):
+        return []  # None, or a wrong type the schema reports
     from .network.edits import check_network_spec  # late import: network reads the catalogue
-    return [
-        Issue(file, field, message, str(init.id))
-        for field, message in check_network_spec(init.network)
-    ]
+    return [Issue(file, field, message, ident) for field, message in check_network_spec(spec)]
+
+
+_GEOMETRY = TypeAdapter(GeometrySpec)
+
+
+def _geometry_issues(spec: Any, file: str, ident: str | None) -> tuple[Any, list[Issue]]:
+    """Build the geometry of a validated spec: (geometry or None, issues)."""
+    try:
+        geom = build_geometry(spec)
+        problem = _geometry_problem(geom)
+    except (ValueError, MobilityError) as err:  # PlaceNotFoundError is a MobilityError
+        geom, problem = None, str(err)
+    return geom, [Issue(file, "geometry", problem, ident)] if problem else []
 
 
 def _initiative_files(directory: Path) -> list[Path]:
@@ -327,17 +366,33 @@ def _collect(directory: Path) -> tuple[dict[int, Initiative], list[Issue]]:
     if not paths:
         return {}, [Issue(str(directory), "", "no initiative files (*.yaml) in the folder")]
     for path in paths:
-        data, problems = _read_yaml(path)
+        data, problems = _read_yaml(path)  # parsed once
         issues += problems
         if data is None:
             continue
-        ident = str(data.get("id")) if data.get("id") is not None else None
-        if isinstance(data.get("id"), int):
-            declared.add(data["id"])
+        raw_id = data.get("id")
+        ident = _show(raw_id).strip("'") if raw_id is not None else None
+        if isinstance(raw_id, int) and not isinstance(raw_id, bool) and 1 <= raw_id <= MAX_ID:
+            declared.add(raw_id)
+        init: Initiative | None = None
+        spec: Any = None
         try:
             init = Initiative.model_validate(data)
+            spec = init.geometry
         except ValidationError as err:
             issues += _pydantic_issues(err, path.name, ident)
+            # one file reports all its problems: still check the geometry and the network
+            if not any(e["loc"][:1] == ("geometry",) for e in err.errors()):
+                try:
+                    spec = _GEOMETRY.validate_python(data.get("geometry"))
+                except ValidationError:
+                    spec = None
+        geom = None
+        if spec is not None:
+            geom, problems = _geometry_issues(spec, path.name, ident)
+            issues += problems
+        issues += _check_network(data.get("network"), path.name, ident)
+        if init is None:
             continue
         if init.id in found:
             issues.append(
@@ -345,18 +400,8 @@ def _collect(directory: Path) -> tuple[dict[int, Initiative], list[Issue]]:
                       ident)
             )
             continue
-        try:
-            geom = build_geometry(init.geometry)
-            problem = _geometry_problem(geom)
-        except PlaceNotFoundError as err:
-            geom, problem = None, str(err)
-        except (ValueError, MobilityError) as err:
-            geom, problem = None, str(err)
-        if problem:
-            issues.append(Issue(path.name, "geometry", problem, ident))
         init._geom = geom
         init._source_file = str(path)
-        issues += _check_network(init, path.name)
         found[init.id] = init
         files[init.id] = path.name
     issues += _check_references(found, files, declared)
@@ -415,17 +460,17 @@ def _fingerprint(directory: Path) -> tuple[Any, ...]:
 
 
 @lru_cache(maxsize=8)
-def _read_cached(directory: str, fingerprint: tuple[Any, ...]) -> dict[int, Initiative]:
+def _collect_cached(directory: str, fingerprint: tuple[Any, ...]
+                    ) -> tuple[dict[int, Initiative], tuple[Issue, ...]]:
+    """Each file is read and parsed once, whether validated, read, or both (same fingerprint)."""
     found, issues = _collect(Path(directory))
-    if issues:
-        raise CatalogueError.from_issues(issues, f"invalid catalogue in {directory}")
-    return dict(sorted(found.items()))
+    return dict(sorted(found.items())), tuple(issues)
 
 
 def validate_catalogue(directory: str | os.PathLike[str] | None = None) -> list[Issue]:
     """Check a catalogue folder and return every problem found (empty list = valid)."""
-    path = Path(directory) if directory is not None else catalogue_dir()
-    return _collect(path)[1]
+    path = (Path(directory) if directory is not None else catalogue_dir()).resolve()
+    return list(_collect_cached(str(path), _fingerprint(path))[1])
 
 
 def read_initiatives(
@@ -453,7 +498,10 @@ def read_initiatives(
         raise CatalogueError.from_issues(
             [Issue(str(path), "", "catalogue folder does not exist")], "invalid catalogue"
         )
-    return dict(_read_cached(str(path), _fingerprint(path)))
+    found, issues = _collect_cached(str(path), _fingerprint(path))
+    if issues:
+        raise CatalogueError.from_issues(issues, f"invalid catalogue in {path}")
+    return dict(found)
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from . import settings
 __all__ = [
     "INDICATOR_KEYS",
     "KINDS",
+    "MAX_ID",
     "TABLE_INDICATOR_KEYS",
     "THEME_KEYS",
     "AreaSpec",
@@ -66,14 +67,25 @@ KINDS: tuple[str, ...] = (
     "speed_limit", "noise_cover", "road_pricing", "fare_reform",
 )
 
-NonNeg = Annotated[float, Field(ge=0)]
-Star = Union[Annotated[int, Field(ge=0, le=5)], Literal["n/a"]]
+#: Largest initiative id (ids are small positive integers; a bound keeps huge YAML integers
+#: from reaching the code as ids).
+MAX_ID = 9999
+
+#: A number: an int or float, never a boolean (YAML ``yes``/``no``/``true``) or a quoted string;
+#: with ``allow_inf_nan=False`` on every model, never ``.inf`` or ``.nan`` either.
+Num = Annotated[float, Field(strict=True)]
+NonNeg = Annotated[Num, Field(ge=0)]
+#: An integer that is not a boolean.
+Int = Annotated[int, Field(strict=True)]
+#: An initiative id: 1..MAX_ID.
+Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
+Star = Union[Annotated[int, Field(strict=True, ge=0, le=5)], Literal["n/a"]]
 #: A place: a station/stop/place name, or [lon, lat] in WGS84.
-PlaceRef = Union[str, tuple[float, float]]
+PlaceRef = Union[str, tuple[Num, Num]]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Co2Range(_Model):
@@ -93,7 +105,7 @@ class Co2Range(_Model):
 class PassengerPart(_Model):
     label: str | None = None
     extra_per_day: NonNeg | None = None
-    extra_pct: float | None = None
+    extra_pct: Num | None = None
     potential_per_day: NonNeg | None = None
 
 
@@ -101,7 +113,7 @@ class Passengers(_Model):
     """Passenger effects; every figure optional (unknown = absent)."""
 
     extra_per_day: NonNeg | None = None
-    extra_pct: float | None = None
+    extra_pct: Num | None = None
     potential_per_day: NonNeg | None = None
     daily_passengers: NonNeg | None = None
     note: str | None = None
@@ -112,7 +124,7 @@ class TravelTime(_Model):
     """Travel-time effect as stated by the catalogue."""
 
     change: Literal["reduction", "increase", "none", "unknown"] = "unknown"
-    reduction_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+    reduction_pct: Annotated[Num, Field(ge=0, le=100)] | None = None
     reduction_min: NonNeg | None = None
     corridor: str | None = None
     applies_to: Literal["all", "car", "pt"] = "all"
@@ -123,7 +135,7 @@ class Socioeconomics(_Model):
     """The socio-economics paragraph: status and internal rate of return."""
 
     status: Literal["irr", "not_profitable", "not_calculated", "unknown"]
-    irr_pct: float | None = None
+    irr_pct: Num | None = None
     text: str | None = None
 
     @model_validator(mode="after")
@@ -150,13 +162,13 @@ class Ratings(_Model):
 class Relation(_Model):
     """A reference to another initiative, with the reason (e.g. the OBS text)."""
 
-    id: int
+    id: Id
     note: str | None = None
 
 
 class KeyFigure(_Model):
     label: str
-    value: float | None = None
+    value: Num | None = None
     unit: str | None = None
 
 
@@ -190,7 +202,7 @@ class AreaSpec(_Model):
     """A (multi)polygon: the union of municipalities."""
 
     type: Literal["area"]
-    municipalities: Literal["all", "fingerplan"] | list[Union[int, str]]
+    municipalities: Literal["all", "fingerplan"] | list[Union[Int, str]]
 
     @field_validator("municipalities")
     @classmethod
@@ -260,7 +272,7 @@ class Initiative(_Model):
     and :attr:`source_file` the file it came from.
     """
 
-    id: Annotated[int, Field(ge=1)]
+    id: Id
     name: Annotated[str, Field(min_length=1)]
     name_en: Annotated[str, Field(min_length=1)]
     theme: Literal[
@@ -271,7 +283,7 @@ class Initiative(_Model):
         "cycle_network", "park_and_ride", "cycle_parking", "road", "traffic_management",
         "speed_limit", "noise_cover", "road_pricing", "fare_reform",
     ]
-    page: int | None = None
+    page: Annotated[int, Field(strict=True, ge=1, le=100000)] | None = None
     description: Annotated[str, Field(min_length=1)]
     description_en: str | None = None
     cost_mdkk: NonNeg | None = None
@@ -295,7 +307,7 @@ class Initiative(_Model):
     caveats: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
     end_stations: list[str] = Field(default_factory=list)
-    prerequisites: list[int] = Field(default_factory=list)
+    prerequisites: list[Id] = Field(default_factory=list)
     overlaps: list[Relation] = Field(default_factory=list)
     conflicts: list[Relation] = Field(default_factory=list)
     geometry: GeometrySpec

@@ -172,7 +172,7 @@ def test_cache_memory_and_disk(catalogue, network_cache) -> None:  # type: ignor
     first = evaluate_scenario([16], initiatives=catalogue)
     assert evaluate_scenario([16], initiatives=catalogue) is first
     assert cache_dir() == network_cache / "network"
-    assert (cache_dir() / f"{first.cache_key}.pkl").is_file()
+    assert (cache_dir() / f"{first.cache_key}.npz").is_file()
     clear_cache()  # memory only: the disk copy is read back
     again = evaluate_scenario([16], initiatives=catalogue)
     assert again.cache_key == first.cache_key

@@ -41,12 +41,12 @@ from typing import Any, Union
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .._input import InputFileError, read_yaml
 from .._paths import shipped_dir
 from ..errors import BundleError, Issue, MobilityError, MobilityWarning
-from ..schema import INDICATOR_KEYS, Initiative
+from ..schema import INDICATOR_KEYS, MAX_ID, Id, Initiative
 from ._network import NetworkArg, NetworkEffects, effects_for, resolve_evaluator
 from ._util import (
     InitiativesArg,
@@ -78,7 +78,8 @@ class _BundleFile(BaseModel):
     name: str = Field(min_length=1)
     name_en: str | None = None
     description: str = Field(min_length=1)
-    initiatives: list[int] = Field(min_length=1)
+    # strict ids: ``true`` is not initiative 1, ``2.0`` and ``"2"`` are not 2
+    initiatives: list[Id] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
@@ -128,15 +129,26 @@ def _bundle_path(path: str | os.PathLike[str]) -> Path:
     return p
 
 
+def _bundle_message(e: Any) -> str:
+    value = e.get("input")
+    if e["type"] == "missing":
+        return "required field is missing"
+    if isinstance(value, bool) and e["type"] in ("int_type", "int_parsing"):
+        return f"must be an initiative id, not a yes/no value (got {str(value).lower()})"
+    if e["type"] in ("int_type", "int_parsing", "int_from_float"):
+        return f"must be a whole-number initiative id, got {value!r}"[:120]
+    if e["type"] in ("greater_than_equal", "less_than_equal"):
+        return f"initiative ids are 1-{MAX_ID}, got {value!r}"[:120]
+    return str(e["msg"]).replace("Input should be", "must be")
+
+
 def _parse(path: Path) -> tuple[_BundleFile | None, list[Issue]]:
     name = path.name
     try:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except yaml.YAMLError as err:
-        return None, [Issue(name, "", f"malformed YAML: {str(err).splitlines()[0]}")]
-    except OSError as err:
-        return None, [Issue(name, "", f"cannot read bundle file: {err.strerror or err}")]
+        data = read_yaml(path)  # a regular UTF-8 file, parsed safely once
+    except InputFileError as err:
+        text = str(err).replace("cannot read file", "cannot read bundle file", 1)
+        return None, [Issue(name, "", f"bundle file {text}" if text.startswith("is ") else text)]
     if not isinstance(data, dict):
         return None, [Issue(name, "", "bundle file must hold a mapping (name, description, "
                                       "initiatives)")]
@@ -146,8 +158,7 @@ def _parse(path: Path) -> tuple[_BundleFile | None, list[Issue]]:
         issues = []
         for e in err.errors():
             where = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in e["loc"])
-            msg = "required field is missing" if e["type"] == "missing" else e["msg"]
-            issues.append(Issue(name, where.replace(".[", "["), msg))
+            issues.append(Issue(name, where.replace(".[", "["), _bundle_message(e)))
         return None, issues
 
 

@@ -17,9 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Union
 
-import yaml
-
 from .. import settings
+from .._input import InputFileError, is_number, read_yaml
 from ..errors import WeightsError
 from ..schema import INDICATOR_KEYS
 
@@ -32,15 +31,17 @@ WEIGHT_PRESETS: dict[str, dict[str, float]] = settings.WEIGHT_PRESETS
 WeightsArg = Union[str, "os.PathLike[str]", Mapping[str, float]]
 
 
+#: Weights are returned as given while the largest lies in this range; otherwise all are
+#: divided by the largest (only ratios matter), so that every sum and product of the scoring
+#: stays finite (weights of ``1e308`` once overflowed and left every score blank).
+MIN_WEIGHT, MAX_WEIGHT = 1e-6, 1e6
+
+
 def _read_file(path: Path) -> tuple[Any, str]:
     try:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except yaml.YAMLError as err:
-        msg = f"{path.name}: malformed YAML: {str(err).splitlines()[0]}"
-        raise WeightsError(msg) from err
-    except OSError as err:
-        msg = f"{path.name}: cannot read weights file: {err}"
+        data = read_yaml(path)  # a regular UTF-8 file, parsed safely once
+    except InputFileError as err:
+        msg = f"weights file {path.name}: {err}"
         raise WeightsError(msg) from err
     if isinstance(data, dict) and isinstance(data.get("weights"), dict):
         data = data["weights"]
@@ -61,13 +62,16 @@ def load_weights(weights: WeightsArg = "equal") -> dict[str, float]:
     Returns
     -------
     dict
-        ``{indicator key: weight}`` for all six indicators (not normalised).
+        ``{indicator key: weight}`` for all six indicators (not normalised, unless the largest
+        weight is above ``MAX_WEIGHT`` or below ``MIN_WEIGHT``: then divided by the largest).
 
     Raises
     ------
     WeightsError
-        Unknown preset or file, unknown indicator key, a weight that is not a finite number,
-        a negative weight, or all weights zero; every problem is named.
+        Unknown preset or file, a file that is not a readable regular UTF-8 YAML file, unknown
+        indicator key, a weight that is not a finite number (booleans are not numbers), a
+        negative weight, or all weights zero; every problem is named. Weights whose largest
+        is outside ``MIN_WEIGHT``-``MAX_WEIGHT`` are divided by the largest.
     """
     where = "weights"
     if isinstance(weights, Mapping):
@@ -77,7 +81,7 @@ def load_weights(weights: WeightsArg = "equal") -> dict[str, float]:
         presets = settings.WEIGHT_PRESETS
         if text in presets:
             data, where = dict(presets[text]), f"preset {text!r}"
-        elif Path(text).is_file():
+        elif os.path.lexists(text):  # a file, or a folder/pipe that gets a clear error
             data, where = _read_file(Path(text))
         else:
             msg = (
@@ -94,21 +98,45 @@ def load_weights(weights: WeightsArg = "equal") -> dict[str, float]:
         if key not in INDICATOR_KEYS:
             problems.append(f"unknown indicator {key!r} (known: {', '.join(INDICATOR_KEYS)})")
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(f"{key}: weight must be a number, got {value!r}")
+        if not is_number(value):
+            shown = "a yes/no value" if isinstance(value, bool) else _short(value)
+            problems.append(f"{key}: weight must be a number, got {shown}{_text_hint(value)}")
             continue
-        if not math.isfinite(value):
-            problems.append(f"{key}: weight must be finite, got {value!r}")
-        elif value < 0:
-            problems.append(f"{key}: weight must not be negative, got {value:g}")
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float
+            number = math.inf
+        if not math.isfinite(number):
+            problems.append(f"{key}: weight must be finite (not inf or NaN), got {_short(value)}")
+        elif number < 0:
+            problems.append(f"{key}: weight must not be negative, got {number:g}")
         else:
-            out[key] = float(value)
+            out[key] = number
     if not problems and not any(out.values()):
         problems.append("all weights are zero; give at least one positive weight")
     if problems:
         msg = f"invalid {where}: " + "; ".join(problems)
         raise WeightsError(msg)
+    top = max(out.values())
+    if not MIN_WEIGHT <= top <= MAX_WEIGHT:  # validated as a whole: rescale, ratios kept
+        out = {k: v / top for k, v in out.items()}
     return out
+
+
+def _text_hint(value: Any) -> str:
+    """A hint for text that looks like a number (YAML reads ``1e3`` as text, not 1000)."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        float(value)
+    except ValueError:
+        return ""
+    return " (YAML reads this as text: write the number unquoted, e.g. 1000 or 1.0e+3)"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def weights_label(weights: WeightsArg) -> str:

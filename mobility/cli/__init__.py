@@ -1,7 +1,10 @@
 """The ``mobility`` command line: thin, one library call per subcommand.
 
-Exit codes: 0 ok, 1 data error (a :class:`~mobility.errors.MobilityError`: bad catalogue,
-unknown station, ...), 2 usage error (unknown option, bad value).
+Exit codes (documented in the README): 0 ok; 1 data or input error (a
+:class:`~mobility.errors.MobilityError`: bad catalogue, bundle or weights file, unknown station,
+...; or a file that cannot be read or written: an :class:`OSError` or a file that is not
+UTF-8), printed as one clear message, never a traceback; 2 usage error (unknown option, a value
+out of range), printed by click with the usage line.
 """
 
 from __future__ import annotations
@@ -12,19 +15,24 @@ import sys
 import click
 
 from ..errors import MobilityError
-from ._common import DataError
+from ._common import DataError, os_error_message
 
 __all__ = ["cli", "main"]
 
 
 class _Group(click.Group):
-    """Click group that turns library errors into one clear line and exit code 1."""
+    """Click group that turns library and file errors into one clear message and exit code 1."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
         except MobilityError as err:
             raise DataError(str(err)) from err
+        except UnicodeDecodeError as err:
+            raise DataError(f"a file is not UTF-8 text ({err.reason} at byte {err.start}); "
+                            "save it as UTF-8") from err
+        except OSError as err:
+            raise DataError(os_error_message(err)) from err
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-__all__ = ["DataError", "catalogue_option", "lang_option", "weights_option"]
+__all__ = ["DataError", "catalogue_option", "lang_option", "os_error_message", "weights_option"]
 
 
 class DataError(click.ClickException):
@@ -14,6 +14,14 @@ class DataError(click.ClickException):
 
     def format_message(self) -> str:
         return self.message
+
+
+def os_error_message(err: OSError) -> str:
+    """One line for an operating-system error: what failed, on which file, and why."""
+    reason = err.strerror or str(err) or type(err).__name__
+    names = [n for n in (err.filename, err.filename2) if n is not None]
+    where = " -> ".join(str(n) for n in names)
+    return f"cannot access {where}: {reason}" if where else f"input/output error: {reason}"
 
 
 catalogue_option = click.option(

@@ -25,6 +25,10 @@ from .network import bench
 __all__ = ["bench", "bench_appraisal", "bundle", "cba", "indicators", "robustness", "score",
            "sensitivity_cmd"]
 
+#: Upper bound of ``robustness --runs``: the ranks of every run are kept (33 x 4 bytes a run,
+#: 130 MB for a million, plus copies for the percentiles); a billion ran out of memory.
+MAX_RUNS = 1_000_000
+
 _stars_option = click.option(
     "--stars", type=click.Choice(list(appraisal.STAR_SOURCES)), default="catalogue",
     show_default=True, help="Star source: the catalogue, the network model, or a blend.",
@@ -310,9 +314,10 @@ def optimise(budget_mdkk: float, must: tuple[int, ...], exclude: tuple[int, ...]
 
 
 @click.command()
-@click.option("--runs", type=click.IntRange(min=1), default=None,
-              help="Monte Carlo runs (default from the settings).")
-@click.option("--seed", type=int, default=None, help="Random seed (default from the settings).")
+@click.option("--runs", type=click.IntRange(min=1, max=MAX_RUNS), default=None,
+              help=f"Monte Carlo runs, 1-{MAX_RUNS:,} (default from the settings).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=None,
+              help="Random seed, a non-negative integer (default from the settings).")
 @click.option("--top", "top_k", type=click.IntRange(min=1), default=None,
               help="k of 'probability of being in the top k' (default from the settings).")
 @_scoring_options

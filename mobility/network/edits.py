@@ -31,6 +31,8 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
+from .._area import MARGIN_KM, outside_study_area
+from .._input import is_finite_number
 from ..errors import MobilityWarning, NetworkError
 from .base import build_service
 from .roads import AREA_TYPES, ROAD_CLASSES, link_length_km, load_road_data
@@ -94,11 +96,22 @@ def _base_service_stops() -> dict[str, set[str]]:
     return out
 
 
+def _coordinates_problem(item: Any) -> str | None:
+    """A message for [lon, lat] (or a new stop's ``at``) that are not finite numbers."""
+    if isinstance(item, dict):
+        item = item.get("at")
+    if isinstance(item, list | tuple) and not all(is_finite_number(v) for v in item):
+        return f"coordinates must be two finite numbers [lon, lat], got {item!r}"
+    return None
+
+
 def _check_value(kind: str, value: Any, added: dict[str, set[str]]) -> str | None:
     """A problem message for ``value`` of ``kind``, or None."""
     if kind in ("pos", "nonneg", "factor", "share", "num"):
         if isinstance(value, bool) or not isinstance(value, _NUM):
-            return "must be a number"
+            return f"must be a number, got {value!r}"
+        if not is_finite_number(value):
+            return f"must be a finite number, got {value!r}"
         bounds = {"pos": value > 0, "nonneg": value >= 0, "factor": 0 < value <= 2,
                   "share": 0 < value <= 1, "num": True}
         return None if bounds[kind] else {
@@ -124,24 +137,30 @@ def _check_value(kind: str, value: Any, added: dict[str, set[str]]) -> str | Non
         for item in items:
             if isinstance(item, str) and item in nodes:
                 continue
+            msg = _coordinates_problem(item)
+            if msg:
+                return msg
             try:
-                resolve_stop(item)
+                _, x, y = resolve_stop(item)
             except (LookupError, NetworkError) as err:
                 return str(err)
+            if outside_study_area(x, y):
+                return (f"{item!r} lies outside the study area (the 35 municipalities plus "
+                        f"{MARGIN_KM:.0f} km)")
         return None
     if kind == "corridor":
         if not isinstance(value, list) or len(value) != 2:
             return "must be a list of two stops [from, to]"
         return _check_value("places", value, added)
     if kind == "run":
-        if isinstance(value, list):
-            ok = all(isinstance(v, _NUM) and v > 0 for v in value)
-        else:
-            ok = isinstance(value, _NUM) and not isinstance(value, bool) and value > 0
-        return None if ok else "must be a positive number (total) or a list of them (per link)"
+        values = value if isinstance(value, list) else [value]
+        ok = bool(values) and all(is_finite_number(v) and v > 0 for v in values)
+        return None if ok else ("must be a finite positive number (total) or a list of them "
+                                "(per link)")
     if kind in ("strs", "ints"):
         typ = str if kind == "strs" else int
-        ok = isinstance(value, list) and all(isinstance(v, typ) for v in value)
+        ok = isinstance(value, list) and all(
+            isinstance(v, typ) and not isinstance(v, bool) for v in value)
         return None if ok else f"must be a list of {typ.__name__}"
     if kind == "road_node":
         nodes = load_road_data()["nodes"]

@@ -4,6 +4,9 @@ Results are cached in memory and on disk (``mobility.settings.CACHE_DIR``, overr
 environment variable ``MOBILITY_CACHE_DIR``; default ``~/.cache/mobility``) under a SHA-256
 hash of the network inputs (the shipped files the model reads), the model parameters
 (:mod:`mobility.network.params`), the model version and the edits. Only successes are cached.
+The disk cache (:mod:`mobility._cache`) stores no pickle: each entry is an ``.npz`` file with
+its key and a content hash inside, checked on every load; a damaged or swapped entry is
+discarded and recomputed.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csgraph
 
-from .. import geodata
+from .. import _cache, geodata
 from ..errors import MobilityWarning, NetworkError, PlaceNotFoundError
 from . import params
 from .base import base_network
@@ -139,8 +141,9 @@ def clear_cache(*, disk: bool = False) -> None:
     _base_state.cache_clear()
     _scenario_net.cache_clear()
     if disk and cache_dir().is_dir():
-        for p in cache_dir().glob("*.pkl"):
-            p.unlink()
+        for pattern in (f"*{_cache.SUFFIX}", "*.pkl"):  # *.pkl: entries of old versions
+            for p in cache_dir().glob(pattern):
+                p.unlink(missing_ok=True)
 
 
 @lru_cache(maxsize=32)
@@ -297,26 +300,14 @@ def evaluate_scenario(ids: Iterable[int], *, initiatives: Mapping[int, Any] | No
     if use_cache:
         if key in _MEMORY:
             return _with_excluded(_MEMORY[key], excluded)
-        path = cache_dir() / f"{key}.pkl"
-        if path.is_file():
-            try:
-                with path.open("rb") as fh:
-                    res = pickle.load(fh)
-                _MEMORY[key] = res
-                return _with_excluded(res, excluded)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-                log.warning("ignoring unreadable cache file %s", path)
+        res = _cache.load(cache_dir(), key, ScenarioResult)
+        if res is not None:
+            _MEMORY[key] = res
+            return _with_excluded(res, excluded)
     res = _compute(edits, excluded, key)
     if use_cache:
         _MEMORY[key] = res
-        try:
-            cache_dir().mkdir(parents=True, exist_ok=True)
-            tmp = cache_dir() / f"{key}.tmp{os.getpid()}"
-            with tmp.open("wb") as fh:
-                pickle.dump(res, fh)
-            tmp.replace(cache_dir() / f"{key}.pkl")
-        except OSError as err:  # a read-only cache is not fatal
-            log.warning("cannot write scenario cache: %s", err)
+        _cache.save(cache_dir(), key, res)  # never raises; a read-only cache warns once
     return res
 
 
