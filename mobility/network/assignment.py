@@ -138,27 +138,28 @@ def all_or_nothing(rg: RoadGraph, cost: np.ndarray, od: np.ndarray
     lost = float(acc[~reach].sum())
     acc[~reach] = 0.0
     no = len(origins)
-    rows = np.repeat(np.arange(no), n)
-    cols = np.tile(np.arange(n), no)
-    p = pred.ravel()
-    has = p >= 0
-    rows, cols, p = rows[has], cols[has], p[has]
-    # depth of every node in its origin's tree
-    depth = np.zeros((no, n), dtype=np.int64)
-    for _ in range(n):
-        new = np.zeros_like(depth)
-        new[rows, cols] = depth[rows, p] + 1
-        if np.array_equal(new, depth):
+    # depth of every node in its origin's shortest-path tree, by pointer jumping
+    anc = np.where(pred >= 0, pred, np.arange(n)[None, :])
+    depth = (pred >= 0).astype(np.int64)
+    while True:
+        nxt = np.take_along_axis(anc, anc, axis=1)
+        if np.array_equal(nxt, anc):
             break
-        depth = new
+        depth = depth + np.take_along_axis(depth, anc, axis=1)
+        anc = nxt
+    rows, cols = np.nonzero(pred >= 0)
+    p = pred[rows, cols]
     d = depth[rows, cols]
     order = np.argsort(-d, kind="stable")
     rows, cols, p, d = rows[order], cols[order], p[order], d[order]
     bounds = np.flatnonzero(np.diff(d)) + 1
+    flat = acc.ravel()
     for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(d)], strict=True):
-        np.add.at(acc, (rows[lo:hi], p[lo:hi]), acc[rows[lo:hi], cols[lo:hi]])
+        r = rows[lo:hi]
+        flat += np.bincount(r * n + p[lo:hi], weights=flat[r * n + cols[lo:hi]],
+                            minlength=no * n)
     eid = rg.edge_id[p, cols]
-    flows = np.bincount(eid, weights=acc[rows, cols], minlength=len(rg.a))
+    flows = np.bincount(eid, weights=flat[rows * n + cols], minlength=len(rg.a))
     return flows, lost
 
 
@@ -291,8 +292,14 @@ def zone_nodes(net: Network, nodes: list[str] | None = None) -> np.ndarray:
 
 
 def _aggregate(od: np.ndarray, zn: np.ndarray, n: int) -> np.ndarray:
-    agg = sparse.csr_matrix((np.ones(len(zn)), (np.arange(len(zn)), zn)), shape=(len(zn), n))
-    return np.asarray((agg.T @ sparse.csr_matrix(od) @ agg).todense())
+    """Sum the zone x zone ``od`` into node x node by the zones' nodes ``zn``."""
+    order = np.argsort(zn, kind="stable")
+    used, starts = np.unique(zn[order], return_index=True)
+    rows = np.add.reduceat(od[order], starts, axis=0)
+    both = np.add.reduceat(rows[:, order], starts, axis=1)
+    out = np.zeros((n, n))
+    out[np.ix_(used, used)] = both
+    return out
 
 
 def assign(net: Network, od_by_period: dict[str, np.ndarray], *, gap: float | None = None,

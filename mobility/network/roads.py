@@ -91,7 +91,7 @@ def _skeleton() -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]]]:
             raise GeodataError(msg) from err
         nodes[str(name)] = (x, y)
     links = []
-    seen: set[frozenset[str]] = set()
+    seen: set[tuple[frozenset[str], str]] = set()
     for i, row in enumerate(data["links"]):
         if not isinstance(row, list) or len(row) not in (4, 5):
             msg = f"roads.yaml: link {i} {row!r} must be [from, to, class, area(, options)]"
@@ -109,7 +109,7 @@ def _skeleton() -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]]]:
             if f in opts and not _positive(opts[f]):
                 msg = f"roads.yaml: link {i} {row!r}: {f} must be a positive number"
                 raise GeodataError(msg)
-        pair = frozenset((a, b))
+        pair = (frozenset((a, b)), cls)  # parallel roads of different classes are allowed
         if pair in seen:
             msg = f"roads.yaml: link {i} {row!r} duplicates an earlier link"
             raise GeodataError(msg)
