@@ -138,16 +138,18 @@ def test_scenario_result_shape(catalogue) -> None:  # type: ignore[no-untyped-de
 
 
 def test_not_representable_only_is_base(catalogue) -> None:  # type: ignore[no-untyped-def]
-    res = evaluate_scenario([33], initiatives=catalogue)
-    assert res.ids == () and set(res.excluded) == {33}
+    res = evaluate_scenario([9], initiatives=catalogue)
+    assert res.ids == () and set(res.excluded) == {9}
     assert res.person_minutes_saved_per_day == 0
     assert (res.zones["accessibility_change_pct"] == 0).all()
 
 
 @pytest.mark.parametrize(("iid", "sign_pt", "sign_car"),
                          [(4, 1, 0), (12, 1, 0), (25, 0, 1), (27, 0, 1), (28, 0, -1),
-                          (29, 0, -1), (30, 0, -1), (31, 0, 0), (32, 0, 0), (24, 1, 0)])
+                          (29, 0, -1), (30, 0, -1), (31, 0, 0), (32, 0, -1), (24, 1, 0)])
 def test_single_scenarios_have_the_expected_sign(iid, sign_pt, sign_car, catalogue) -> None:  # type: ignore[no-untyped-def]
+    # 32: a per-km charge moves drivers to shorter, slower routes (fixed demand, free flow);
+    # its congestion relief appears once the assignment runs in the scenario loop.
     res = evaluate_scenario([iid], initiatives=catalogue)
     assert np.sign(round(res.person_minutes_saved_pt)) == sign_pt
     assert np.sign(round(res.person_minutes_saved_car)) == sign_car

@@ -30,20 +30,24 @@ def network() -> None:
 @click.option("--with", "with_ids", type=int, multiple=True,
               help="Initiative id whose edits to apply (repeatable).")
 @click.option("--mode", type=click.Choice(["pt", "car"]), default="pt", show_default=True)
+@click.option("--period", type=click.Choice(["offpeak", "peak", "free"]), default="offpeak",
+              show_default=True,
+              help="Car: congested times of the off-peak or morning peak hour, or free-flow.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @catalogue_option
 def travel_time_cmd(from_name: str, to_name: str, with_ids: tuple[int, ...], mode: str,
-                    as_json: bool, catalogue_dir: str | None) -> None:
+                    period: str, as_json: bool, catalogue_dir: str | None) -> None:
     """Travel time from station FROM to station TO (names as in the geodata)."""
     from ..network import travel_time
 
-    res = travel_time(from_name, to_name, with_ids=with_ids, mode=mode,
+    res = travel_time(from_name, to_name, with_ids=with_ids, mode=mode, period=period,
                       initiatives=_initiatives(catalogue_dir))
     if as_json:
         click.echo(json.dumps(res, ensure_ascii=False))
         return
     with_txt = f" with {', '.join(map(str, res['with']))}" if res["with"] else ""
-    click.echo(f"{res['from']} -> {res['to']} ({res['mode']}{with_txt}): "
+    per = f", {res['period']}" if res["mode"] == "car" else ""
+    click.echo(f"{res['from']} -> {res['to']} ({res['mode']}{per}{with_txt}): "
                f"{res['minutes']:.1f} min, generalised {res['generalised_minutes']:.1f} min")
 
 

@@ -66,6 +66,7 @@ def station_matrix(comp: Compiled, sources: list, targets: list) -> np.ndarray:
 
 def zone_skim(m: np.ndarray, legs: Legs, direct: np.ndarray) -> np.ndarray:
     """Combine a node x node matrix with the zones' legs (min-plus), then the direct option."""
+    z = legs.access_idx.shape[0]
     c = np.full((z, m.shape[1]), np.inf, dtype=np.float32)
     for k in range(legs.access_idx.shape[1]):
         np.minimum(c, legs.access_g[:, k, None] + m[legs.access_idx[:, k]], out=c)
