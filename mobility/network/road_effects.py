@@ -117,6 +117,23 @@ def road_effects(base: AssignmentResult, scen: AssignmentResult) -> dict[str, fl
     out["injury_accidents_change_pct"] = (float((w * ratio ** 2).sum()) / wsum - 1.0) * 100.0
     out["fatal_accidents_change_pct"] = (float((w * ratio ** 4).sum()) / wsum - 1.0) * 100.0
     out["noise_db_change_mean"] = float((w * 30.0 * np.log10(ratio)).sum()) / wsum
+    # the links whose free-flow speed the scenario changed (speed limits): where the catalogue
+    # states its noise and CO2 effects
+    changed = ~np.isclose(scen.free_flow_min[si], base.free_flow_min[bi])
+    if changed.any():
+        wc = w[changed]
+        ws = float(wc.sum()) or 1.0
+        out["changed_links_noise_db_change"] = float(
+            (wc * 30.0 * np.log10(ratio[changed])).sum()) / ws
+        e0 = sum(base.flows[p][bi][changed] * base.length_km[bi][changed]
+                 * co2_g_per_km(b["speeds"][p][bi][changed]) for p in base.flows)  # type: ignore[index]
+        v0 = sum(base.flows[p][bi][changed] * base.length_km[bi][changed] for p in base.flows)
+        e1 = sum(scen.flows[p][si][changed] * scen.length_km[si][changed]
+                 * co2_g_per_km(s["speeds"][p][si][changed]) for p in scen.flows)  # type: ignore[index]
+        v1 = sum(scen.flows[p][si][changed] * scen.length_km[si][changed] for p in scen.flows)
+        out["changed_links_co2_per_vkm_change_pct"] = (
+            (float(e1.sum()) / float(v1.sum())) / (float(e0.sum()) / float(v0.sum())) - 1.0
+        ) * 100.0
     return out
 
 
