@@ -99,7 +99,9 @@ def road_graph(net: Network) -> RoadGraph:
         t0 = lk["length_km"] / speed * 60.0
         cap = link_capacity_vph(lk)
         row = [lk["length_km"], t0, cap, float(spec["bpr_alpha"]), float(spec["bpr_beta"])]
-        for u, v in ((lk["a"], lk["b"]), (lk["b"], lk["a"])):
+        dirs = ((lk["a"], lk["b"]),) if lk.get("oneway") else (
+            (lk["a"], lk["b"]), (lk["b"], lk["a"]))
+        for u, v in dirs:
             key = (index[u], index[v])
             if key in best:  # parallel links: one link, capacities added, faster time kept
                 old = best[key]

@@ -81,7 +81,9 @@ def car_graph(net: Network, link_times: dict[tuple[str, str], float] | None = No
         speed = float(link.get("speed_kmh") or
                       link_speed_kmh(link["road_class"], link["area"], net.speed_caps))
         free = link["length_km"] / speed * 60.0
-        for u, v in ((link["a"], link["b"]), (link["b"], link["a"])):
+        dirs = ((link["a"], link["b"]),) if link.get("oneway") else (
+            (link["a"], link["b"]), (link["b"], link["a"]))
+        for u, v in dirs:
             t = free if link_times is None else float(link_times.get((u, v), free))
             gen = t + link["length_km"] * per_km
             if g.has_edge(u, v) and g[u][v]["g"] <= gen:

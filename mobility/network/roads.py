@@ -8,18 +8,23 @@ the ``classes`` block of the file, with their sources); a link may override ``la
 speed on a copy; capacity edits (initiative 26) scale a link's capacity.
 
 A link row in the YAML file is ``[from, to, class, area]`` or
-``[from, to, class, area, {lanes: 3, circuity: 1.1, name: "E47"}]``.
+``[from, to, class, area, {lanes: 3, circuity: 1.1, name: "E47", oneway: true}]``; links are
+two-way unless ``oneway`` (then from -> to only, as imported from OpenStreetMap).
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
+from .. import geodata
 from ..errors import GeodataError, NetworkError
 from ._data import read_yaml
 from .services import resolve_stop
@@ -27,6 +32,7 @@ from .services import resolve_stop
 __all__ = [
     "AREA_TYPES", "ROAD_CLASSES", "bpr_time", "class_spec", "link_capacity_vph",
     "link_length_km", "link_speed_kmh", "load_road_data", "road_links_frame", "road_skeleton",
+    "roads_path",
 ]
 
 #: Road classes (``local`` = the zones' access roads, never a link of the file).
@@ -35,7 +41,7 @@ ROAD_CLASSES: tuple[str, ...] = ("motorway", "expressway", "main_road", "local")
 AREA_TYPES: tuple[str, ...] = ("urban", "rural")
 _CLASS_FIELDS = ("limit_kmh", "speed_kmh", "lanes", "capacity_per_lane", "bpr_alpha",
                  "bpr_beta")
-_LINK_OPTIONS = {"lanes", "circuity", "name"}
+_LINK_OPTIONS = {"lanes", "circuity", "name", "oneway"}
 
 
 def _positive(value: Any) -> bool:
@@ -43,9 +49,27 @@ def _positive(value: Any) -> bool:
             and math.isfinite(value) and value > 0)
 
 
+def roads_path() -> Path:
+    """The road network file: ``$MOBILITY_ROADS_FILE`` if set (e.g. written by
+    :func:`mobility.network.osm_import.write_roads_yaml`), else ``geodata/roads.yaml``."""
+    env = os.environ.get("MOBILITY_ROADS_FILE")
+    return Path(env) if env else geodata.get_path("roads.yaml")
+
+
 @lru_cache(maxsize=1)
 def _road_data() -> dict[str, Any]:
-    data = read_yaml("roads.yaml", {"classes", "nodes", "links"})
+    path = roads_path()
+    if path.name == "roads.yaml" and path.parent == geodata.get_path("roads.yaml").parent:
+        data = read_yaml("roads.yaml", {"classes", "nodes", "links"})
+    else:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as err:
+            msg = f"cannot read road file {path}: {err}"
+            raise GeodataError(msg) from err
+        if not isinstance(data, dict) or not {"classes", "nodes", "links"} <= set(data):
+            msg = f"{path} must hold the keys classes, links, nodes"
+            raise GeodataError(msg)
     for cls in ROAD_CLASSES:
         for area in AREA_TYPES:
             spec = data["classes"].get(cls, {}).get(area)
@@ -87,7 +111,7 @@ def _skeleton() -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]]]:
         try:
             _, x, y = resolve_stop(spec["at"])
         except (KeyError, TypeError, NetworkError, LookupError) as err:
-            msg = f"roads.yaml: node {name!r}: {err}"
+            msg = f"{roads_path().name}: node {name!r}: {err}"
             raise GeodataError(msg) from err
         nodes[str(name)] = (x, y)
     links = []
@@ -119,6 +143,8 @@ def _skeleton() -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]]]:
                 "name": str(opts.get("name", ""))}
         if "lanes" in opts:
             link["lanes"] = float(opts["lanes"])
+        if opts.get("oneway") is True:
+            link["oneway"] = True
         links.append(link)
     return nodes, links
 
