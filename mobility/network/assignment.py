@@ -327,7 +327,7 @@ def assign(net: Network, od_by_period: dict[str, np.ndarray], *, gap: float | No
     nz = len(study_zones())
     rg = road_graph(net)
     zn = zone_nodes(net, rg.nodes)
-    flows, times, gaps, iters, dem, lost, intra = {}, {}, {}, {}, {}, {}, {}
+    node_ods = {}
     for period, od in od_by_period.items():
         od = np.asarray(od, dtype=np.float64)
         if od.shape != (nz, nz):
@@ -336,7 +336,15 @@ def assign(net: Network, od_by_period: dict[str, np.ndarray], *, gap: float | No
         if not np.isfinite(od).all() or (od < 0).any():
             msg = f"assignment: OD matrix {period!r} has negative or non-finite entries"
             raise NetworkError(msg)
-        node_od = _aggregate(od, zn, len(rg.nodes))
+        node_ods[period] = _aggregate(od, zn, len(rg.nodes))
+    return _assign_nodes(rg, node_ods, gap=gap, max_iter=max_iter)
+
+
+def _assign_nodes(rg: RoadGraph, node_ods: dict[str, np.ndarray], *, gap: float | None = None,
+                  max_iter: int | None = None) -> AssignmentResult:
+    flows, times, gaps, iters, dem, lost, intra = {}, {}, {}, {}, {}, {}, {}
+    for period, node_od in node_ods.items():
+        node_od = node_od.copy()
         intra[period] = float(np.trace(node_od))
         np.fill_diagonal(node_od, 0.0)
         run = equilibrium(rg, node_od, gap=gap, max_iter=max_iter)
@@ -367,4 +375,16 @@ def assign_car_periods(net: Network, daily_car_trips: np.ndarray) -> AssignmentR
     The one call the scenario loop needs: ``res = assign_car_periods(net, dem.car)``, then
     ``scenario_skims(net, car_link_times=res.link_times_by_pair())``.
     """
-    return assign(net, {p: period_od(daily_car_trips, p) for p in PERIODS})
+    from .zones import study_zones
+
+    daily = np.asarray(daily_car_trips, dtype=np.float64)
+    nz = len(study_zones())
+    if daily.shape != (nz, nz) or not np.isfinite(daily).all() or (daily < 0).any():
+        msg = (f"assignment: the daily car matrix must be {(nz, nz)}, finite and non-negative "
+               f"(got shape {daily.shape})")
+        raise NetworkError(msg)
+    rg = road_graph(net)
+    node_daily = _aggregate(daily, zone_nodes(net, rg.nodes), len(rg.nodes))
+    # period_od is daily x a scalar: aggregate once, then scale
+    unit = period_od(np.ones((1, 1)), "peak")[0, 0], period_od(np.ones((1, 1)), "offpeak")[0, 0]
+    return _assign_nodes(rg, {"peak": node_daily * unit[0], "offpeak": node_daily * unit[1]})
