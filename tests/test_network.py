@@ -164,7 +164,7 @@ def test_road_charge_lowers_accessibility(catalogue) -> None:  # type: ignore[no
 def test_all_initiatives_scenario(catalogue) -> None:  # type: ignore[no-untyped-def]
     res = evaluate_scenario(sorted(catalogue), initiatives=catalogue)
     assert set(res.ids) | set(res.excluded) == set(catalogue)
-    assert set(res.excluded) == {9, 18, 19, 20, 21, 22, 26, 33}
+    assert set(res.excluded) == {9, 18, 19, 20, 21, 22}
     assert res.person_minutes_saved_pt > evaluate_scenario([8], initiatives=catalogue
                                                            ).person_minutes_saved_pt
 

@@ -46,7 +46,7 @@ def base_state() -> tuple[Any, Any, Any, Any]:
 
 def test_road_network_is_documented_and_drawable() -> None:
     nodes, links = road_skeleton()
-    assert len(nodes) >= 90 and len(links) >= 140
+    assert len(nodes) >= 90 and len(links) >= 140  # 91 and 142 in geodata/roads.yaml
     frame = road_links_frame()
     assert str(frame.crs) == "EPSG:25832" and len(frame) == len(links)
     assert (frame["length_km"] > 0).all() and (frame["capacity_vph"] > 0).all()
