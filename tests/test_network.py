@@ -54,7 +54,7 @@ def test_zones_are_the_fingerplan_cells() -> None:
 
 def test_travel_time_keys_and_meaning() -> None:
     res = travel_time("Nørreport St.", "CPH Lufthavn")
-    assert set(res) == {"from", "to", "mode", "with", "minutes", "generalised_minutes"}
+    assert set(res) == {"from", "to", "mode", "with", "minutes", "generalised_minutes", "period"}
     assert res["mode"] == "pt" and res["with"] == []
     # generalised adds the initial wait (half the 4-minute metro headway)
     assert res["generalised_minutes"] == pytest.approx(res["minutes"] + 2.0, abs=0.11)

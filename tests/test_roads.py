@@ -258,3 +258,17 @@ def test_fake_scenario_with_capacity_edit_on_named_links() -> None:
     assert hit and all(lk["capacity_factor"] == 1.2 for lk in hit)
     assert sum("capacity_factor" in lk for lk in net.road_links) == len(hit)
     _ = SimpleNamespace  # keep import used for fake catalogues elsewhere
+
+
+@pytest.mark.slow
+def test_congested_skims_is_the_one_call_for_the_scenario_loop(base_state) -> None:  # type: ignore[no-untyped-def]
+    from mobility.network.assignment import congested_skims
+
+    net, skims, dem, _ = base_state
+    cong, res = congested_skims(net, dem.car)
+    assert res.gap["peak"] <= params.ASSIGNMENT_GAP
+    w = params.PEAK_SHARE_OF_DAILY_CAR_TRIPS
+    np.testing.assert_allclose(cong.car_time, np.minimum(
+        w * cong.car_time_peak + (1 - w) * cong.car_time_offpeak, params.MAX_TIME_MIN),
+        rtol=1e-4, atol=1e-3)
+    assert cong.car.mean() > skims.car.mean()  # congestion costs time

@@ -41,7 +41,8 @@ from .services import Network
 
 __all__ = [
     "PERIODS", "AssignmentResult", "RoadGraph", "all_or_nothing", "assign",
-    "assign_car_periods", "equilibrium", "period_od", "road_graph", "zone_nodes",
+    "assign_car_periods", "congested_skims", "equilibrium", "period_od", "road_graph",
+    "zone_nodes",
 ]
 
 #: Time periods of the assignment.
@@ -388,3 +389,13 @@ def assign_car_periods(net: Network, daily_car_trips: np.ndarray) -> AssignmentR
     # period_od is daily x a scalar: aggregate once, then scale
     unit = period_od(np.ones((1, 1)), "peak")[0, 0], period_od(np.ones((1, 1)), "offpeak")[0, 0]
     return _assign_nodes(rg, {"peak": node_daily * unit[0], "offpeak": node_daily * unit[1]})
+
+
+def congested_skims(net: Network, daily_car_trips: np.ndarray) -> tuple[Any, AssignmentResult]:
+    """Assign ``daily_car_trips`` (weekday car person trips, zones x zones) for the peak and
+    off-peak hour on ``net`` and return the skims at the congested link times, with the
+    assignment: the one step the scenario loop adds after its demand model."""
+    from .skim import scenario_skims
+
+    res = assign_car_periods(net, daily_car_trips)
+    return scenario_skims(net, car_link_times=res.link_times_by_pair()), res

@@ -172,9 +172,10 @@ def scenario_skims(net: Network, *, engine: str = "csgraph",
     cap = np.float32(params.MAX_TIME_MIN)
     fixed = _fixed_car_cost_dkk(net, rows)
     vot = np.float32(params.VALUE_OF_TIME_DKK_PER_MIN)
-    gen, t, km = car_route_skims(net, rows, engine)
     peak = offpeak = None
-    if car_link_times:
+    if not car_link_times:
+        gen, t, km = car_route_skims(net, rows, engine)
+    else:
         w = np.float32(params.PEAK_SHARE_OF_DAILY_CAR_TRIPS)
         gp, peak, kmp = car_route_skims(net, rows, engine, car_link_times["peak"])
         go, offpeak, kmo = car_route_skims(net, rows, engine, car_link_times["offpeak"])
