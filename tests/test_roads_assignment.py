@@ -8,7 +8,7 @@ import pytest
 
 from mobility.network import params
 from mobility.network.assignment import RoadGraph, all_or_nothing, equilibrium
-from mobility.network.roads import ROAD_CLASSES, AREA_TYPES, bpr_time, class_spec
+from mobility.network.roads import AREA_TYPES, ROAD_CLASSES, bpr_time, class_spec
 
 
 def _graph(links: list[tuple[int, int, float, float, float]], n: int) -> RoadGraph:

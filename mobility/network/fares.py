@@ -11,6 +11,7 @@ op ``fare_change``): ``factor`` scales all prices, ``max_zones`` caps the zones 
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import lru_cache
 from typing import Any
@@ -34,7 +35,7 @@ def fare_table() -> dict[str, Any]:
     ok = (keys and all(isinstance(k, int) for k in keys)
           and all(isinstance(prices[k], int | float) and math.isfinite(prices[k])
                   and prices[k] > 0 for k in keys)
-          and all(prices[a] < prices[b] for a, b in zip(keys, keys[1:], strict=False)))
+          and all(prices[a] < prices[b] for a, b in itertools.pairwise(keys)))
     if not ok:
         msg = "fares.yaml: prices_dkk must map zone counts to positive, increasing prices"
         raise GeodataError(msg)

@@ -28,6 +28,7 @@ shipped one) that can replace ``geodata/roads.yaml``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -201,8 +202,7 @@ def read_osm(path: str | Path, *, include_tertiary: bool = False,
             a, b = seg[0], seg[-1]
             if a == b:
                 continue
-            poly = sum(_haversine_km(coords[u], coords[v]) for u, v in zip(seg, seg[1:],
-                                                                            strict=False))
+            poly = sum(_haversine_km(coords[u], coords[v]) for u, v in itertools.pairwise(seg))
             straight = _haversine_km(coords[a], coords[b])
             if straight <= 0:
                 continue

@@ -12,6 +12,7 @@ and the benchmark (on a sample of origins).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -316,8 +317,8 @@ def _car_reference(graph: nx.DiGraph, roads: list[str], legs: Legs, leg_km: np.n
                 continue
             path = paths[("Zd", j)]
             og[r, j] = gj
-            ot[r, j] = sum(g[u][v]["t"] for u, v in zip(path, path[1:], strict=False))
-            ok[r, j] = sum(g[u][v]["km"] for u, v in zip(path, path[1:], strict=False))
+            ot[r, j] = sum(g[u][v]["t"] for u, v in itertools.pairwise(path))
+            ok[r, j] = sum(g[u][v]["km"] for u, v in itertools.pairwise(path))
         g.remove_node(src)
     return og, ot, ok
 
