@@ -118,3 +118,16 @@ def test_base_network_peak_and_offpeak_converge() -> None:
     assert res.vehicle_hours("peak") / res.vehicle_km("peak") > \
         res.vehicle_hours("offpeak") / res.vehicle_km("offpeak")
     assert (res.link_times["peak"] >= res.free_flow_min - 1e-9).all()
+
+
+def test_zone_od_is_summed_to_node_od() -> None:
+    from mobility.network.assignment import _aggregate
+
+    rng = np.random.default_rng(1)
+    od = rng.random((50, 50))
+    zn = rng.integers(0, 7, 50)
+    ref = np.zeros((7, 7))
+    for i in range(50):
+        for j in range(50):
+            ref[zn[i], zn[j]] += od[i, j]
+    np.testing.assert_allclose(_aggregate(od, zn, 7), ref)

@@ -141,15 +141,19 @@ def all_or_nothing(rg: RoadGraph, cost: np.ndarray, od: np.ndarray
     lost = float(acc[~reach].sum())
     acc[~reach] = 0.0
     no = len(origins)
-    # depth of every node in its origin's shortest-path tree, by pointer jumping
-    anc = np.where(pred >= 0, pred, np.arange(n)[None, :])
-    depth = (pred >= 0).astype(np.int64)
+    # depth of every node in its origin's shortest-path tree, by pointer jumping on flat
+    # indices (row * n + node)
+    base = (np.arange(no, dtype=np.int64) * n)[:, None]
+    anc = np.where(pred >= 0, pred, np.arange(n)[None, :]) + base
+    anc = anc.ravel()
+    depth = (pred >= 0).astype(np.int64).ravel()
     while True:
-        nxt = np.take_along_axis(anc, anc, axis=1)
+        nxt = anc[anc]
         if np.array_equal(nxt, anc):
             break
-        depth = depth + np.take_along_axis(depth, anc, axis=1)
+        depth = depth + depth[anc]
         anc = nxt
+    depth = depth.reshape(no, n)
     rows, cols = np.nonzero(pred >= 0)
     p = pred[rows, cols]
     d = depth[rows, cols]
@@ -296,13 +300,10 @@ def zone_nodes(net: Network, nodes: list[str] | None = None) -> np.ndarray:
 
 def _aggregate(od: np.ndarray, zn: np.ndarray, n: int) -> np.ndarray:
     """Sum the zone x zone ``od`` into node x node by the zones' nodes ``zn``."""
-    order = np.argsort(zn, kind="stable")
-    used, starts = np.unique(zn[order], return_index=True)
-    rows = np.add.reduceat(od[order], starts, axis=0)
-    both = np.add.reduceat(rows[:, order], starts, axis=1)
-    out = np.zeros((n, n))
-    out[np.ix_(used, used)] = both
-    return out
+    onehot = sparse.csr_matrix((np.ones(len(zn)), (zn, np.arange(len(zn)))),
+                               shape=(n, len(zn)))
+    rows = onehot @ od  # node x zone (sparse @ dense)
+    return np.asarray(onehot @ rows.T).T
 
 
 def assign(net: Network, od_by_period: dict[str, np.ndarray], *, gap: float | None = None,
