@@ -277,12 +277,17 @@ def car_route_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
     out, ot, ok = dg.copy(), dt.copy(), dkm.copy()
     for k in range(legs.egress_idx.shape[1]):
         j = legs.egress_idx[:, k]
-        cand = c[:, j] + legs.egress_g[None, :, k]
+        cand = c[:, j]
+        cand += legs.egress_g[None, :, k]
         better = cand < out
-        out = np.where(better, cand, out)
-        ot = np.where(better, ct[:, j] + legs.egress_t[None, :, k], ot)
-        ok = np.where(better, ck[:, j] + leg_km[None, :, k], ok)
-    return out.astype(f32), ot.astype(f32), ok.astype(f32)
+        np.copyto(out, cand, where=better)
+        cand = ct[:, j]
+        cand += legs.egress_t[None, :, k]
+        np.copyto(ot, cand, where=better)
+        cand = ck[:, j]
+        cand += leg_km[None, :, k]
+        np.copyto(ok, cand, where=better)
+    return out, ot, ok
 
 
 def _car_reference(graph: nx.DiGraph, roads: list[str], legs: Legs, leg_km: np.ndarray,
