@@ -160,6 +160,10 @@ def test_fare_reform_33_caps_long_trips_only(catalogue) -> None:  # type: ignore
     ({"op": "fare_change", "max_zones": 1}, "max_zones"),
     ({"op": "fare_change", "factor": float("nan")}, "factor"),
     ({"op": "fare_change"}, "edits[0]"),
+    ({"op": "road_charge", "per_km_dkk": float("inf")}, "per_km_dkk"),
+    ({"op": "cap_speed", "road_classes": ["motorway"], "max_kmh": float("nan")}, "max_kmh"),
+    ({"op": "upgrade_road", "from": "Hillerød", "to": "Frederiksværk",
+      "speed_kmh": float("inf")}, "speed_kmh"),
 ])
 def test_bad_road_and_fare_edits_are_reported(edit: dict[str, Any], field: str) -> None:
     problems = check_network_spec({"representable": True, "edits": [edit]})

@@ -25,6 +25,7 @@ raise :class:`NetworkError`. Conflicts inside one initiative are reported by
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterable
 from functools import lru_cache
@@ -102,6 +103,8 @@ def _check_value(kind: str, value: Any, added: dict[str, set[str]]) -> str | Non
     if kind in ("pos", "nonneg", "factor", "share", "num"):
         if isinstance(value, bool) or not isinstance(value, _NUM):
             return "must be a number"
+        if not math.isfinite(value):
+            return "must be a finite number"
         bounds = {"pos": value > 0, "nonneg": value >= 0, "factor": 0 < value <= 2,
                   "share": 0 < value <= 1, "num": True}
         return None if bounds[kind] else {
