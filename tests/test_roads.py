@@ -200,6 +200,24 @@ def test_speed_limits_only_on_the_classes_concerned(catalogue, iid: int, cls: tu
     assert (f1["speed_kmh"][~hit] == f0["speed_kmh"][~hit]).all()
 
 
+def test_30_kmh_28_acts_on_urban_local_roads_only(catalogue, base_state) -> None:  # type: ignore[no-untyped-def]
+    from mobility.network.road_effects import local_road_effects
+
+    net, _, dem, base_res = base_state
+    scen = apply_edits(net, _edits(catalogue, 28))
+    # the assigned roads are untouched: no motorway, expressway or main road slows down
+    assert (road_links_frame(scen)["speed_kmh"] == road_links_frame(net)["speed_kmh"]).all()
+    eff = local_road_effects(net, scen, dem.car)
+    assert eff["local_urban_vehicle_km_per_day"] > 0
+    # catalogue: fewer accidents and less noise in towns
+    assert eff["local_injury_accidents_change_pct"] < 0
+    assert eff["local_fatal_accidents_change_pct"] < eff["local_injury_accidents_change_pct"]
+    assert eff["local_noise_db_change_mean"] < 0
+    none = local_road_effects(net, net, dem.car)
+    assert none["local_injury_accidents_change_pct"] == 0.0
+    assert none["local_co2_t_per_day_change"] == 0.0
+
+
 def test_co2_curve_is_u_shaped_and_fits_its_source_points() -> None:
     for v, e in ((25, 193.0), (70, 125.0), (110, 134.0)):
         assert co2_g_per_km(v, fossil_share=1.0) == pytest.approx(e)

@@ -41,7 +41,7 @@ from .assignment import AssignmentResult
 
 __all__ = [
     "CAR_GC_ELASTICITY", "EV_G_PER_KM", "FOSSIL_SHARE_OF_CAR_KM", "PT_SHARE_OF_DIVERTED",
-    "co2_g_per_km", "elastic_car_response", "road_effects",
+    "co2_g_per_km", "elastic_car_response", "local_road_effects", "road_effects",
 ]
 
 EV_G_PER_KM: float = 27.0
@@ -154,3 +154,40 @@ def elastic_car_response(daily_car: np.ndarray, car_gc_base: np.ndarray,
     out = (daily_car * np.power(ratio, e)).astype(np.float32)
     lost = float(daily_car.sum(dtype=np.float64) - out.sum(dtype=np.float64))
     return out, share * lost
+
+
+def local_road_effects(base_net: Any, scen_net: Any, daily_car_trips: np.ndarray
+                       ) -> dict[str, float]:
+    """Weekday effects of speed caps on the zones' local roads (not assigned: initiative 28).
+
+    Local vehicle-km: every car trip end drives the zone's leg to its nearest road node
+    (``zones.car_access``: straight line x 1.25, at least 250 m): (trips out + trips in) /
+    ``CAR_OCCUPANCY`` x that km, at the zone's local speed (urban or rural). CO2, accidents
+    and noise as in :func:`road_effects`, with the local speeds before and after.
+    """
+    from .roads import link_speed_kmh
+    from .zones import car_access, study_zones
+
+    urban = study_zones()["urban"].to_numpy()
+    roads = sorted(base_net.road_nodes)
+    _, km = car_access(base_net, roads)
+    daily = np.asarray(daily_car_trips, dtype=np.float64)
+    ends = (daily.sum(axis=1) + daily.sum(axis=0)) / params.CAR_OCCUPANCY
+    vkm = ends * km[:, 0].astype(np.float64)
+
+    def speeds(net: Any) -> np.ndarray:
+        return np.where(urban, link_speed_kmh("local", "urban", net.speed_caps),
+                        link_speed_kmh("local", "rural", net.speed_caps))
+
+    v0, v1 = speeds(base_net), speeds(scen_net)
+    ratio = v1 / v0
+    total = float(vkm.sum()) or 1.0
+    return {
+        "local_vehicle_km_per_day": float(vkm.sum()),
+        "local_urban_vehicle_km_per_day": float(vkm[urban].sum()),
+        "local_co2_t_per_day_change": float((vkm * (co2_g_per_km(v1) - co2_g_per_km(v0))).sum())
+        / 1e6,
+        "local_injury_accidents_change_pct": (float((vkm * ratio ** 2).sum()) / total - 1) * 100,
+        "local_fatal_accidents_change_pct": (float((vkm * ratio ** 4).sum()) / total - 1) * 100,
+        "local_noise_db_change_mean": float((vkm * 30.0 * np.log10(ratio)).sum()) / total,
+    }
