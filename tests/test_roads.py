@@ -203,7 +203,7 @@ def test_speed_limits_only_on_the_classes_concerned(catalogue, iid: int, cls: tu
 def test_30_kmh_28_acts_on_urban_local_roads_only(catalogue, base_state) -> None:  # type: ignore[no-untyped-def]
     from mobility.network.road_effects import local_road_effects
 
-    net, _, dem, base_res = base_state
+    net, _, dem, _ = base_state
     scen = apply_edits(net, _edits(catalogue, 28))
     # the assigned roads are untouched: no motorway, expressway or main road slows down
     assert (road_links_frame(scen)["speed_kmh"] == road_links_frame(net)["speed_kmh"]).all()
