@@ -275,18 +275,22 @@ def car_route_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
         ct = np.where(better, sub.access_t[:, k, None] + mt[j].astype(f32), ct)
         ck = np.where(better, ak[:, k, None] + mk[j].astype(f32), ck)
     out, ot, ok = dg.copy(), dt.copy(), dkm.copy()
-    for k in range(legs.egress_idx.shape[1]):
-        j = legs.egress_idx[:, k]
-        cand = c[:, j]
-        cand += legs.egress_g[None, :, k]
-        better = cand < out
-        np.copyto(out, cand, where=better)
-        cand = ct[:, j]
-        cand += legs.egress_t[None, :, k]
-        np.copyto(ot, cand, where=better)
-        cand = ck[:, j]
-        cand += leg_km[None, :, k]
-        np.copyto(ok, cand, where=better)
+    step = 128  # row blocks: the block's arrays stay in the CPU cache across the passes
+    for lo in range(0, len(rows), step):
+        hi = min(lo + step, len(rows))
+        bo, bt, bk = out[lo:hi], ot[lo:hi], ok[lo:hi]
+        for k in range(legs.egress_idx.shape[1]):
+            j = legs.egress_idx[:, k]
+            cand = c[lo:hi, j]
+            cand += legs.egress_g[None, :, k]
+            better = cand < bo
+            np.copyto(bo, cand, where=better)
+            cand = ct[lo:hi, j]
+            cand += legs.egress_t[None, :, k]
+            np.copyto(bt, cand, where=better)
+            cand = ck[lo:hi, j]
+            cand += leg_km[None, :, k]
+            np.copyto(bk, cand, where=better)
     return out, ot, ok
 
 
