@@ -294,3 +294,12 @@ def test_congested_skims_is_the_one_call_for_the_scenario_loop(base_state) -> No
         w * cong.car_time_peak + (1 - w) * cong.car_time_offpeak, params.MAX_TIME_MIN),
         rtol=1e-4, atol=1e-3)
     assert cong.car.mean() > skims.car.mean()  # congestion costs time
+
+
+def test_road_assumptions_have_ranges_around_their_values() -> None:
+    from mobility.network import road_effects
+
+    for module, ranges in ((params, params.ROAD_ASSUMPTION_RANGES),
+                           (road_effects, road_effects.ASSUMPTION_RANGES)):
+        for name, (low, high) in ranges.items():
+            assert low <= getattr(module, name) <= high, name

@@ -88,6 +88,14 @@ CAR_OCCUPANCY: float = 1.3
 #: Relative gap at which the equilibrium assignment stops, and its iteration limit.
 ASSIGNMENT_GAP: float = 1e-3
 ASSIGNMENT_MAX_ITER: int = 400
+#: Low/high ranges of the road ASSUMPTIONS above (for the appraisal's sensitivity runs).
+ROAD_ASSUMPTION_RANGES: dict[str, tuple[float, float]] = {
+    "CAR_OPERATING_COST_DKK_PER_KM": (0.6, 1.6),
+    "PARKING_CENTRAL_DKK": (15.0, 70.0),
+    "PARKING_INNER_DKK": (0.0, 30.0),
+    "PEAK_SHARE_OF_DAILY_CAR_TRIPS": (0.25, 0.40),
+    "CAR_OCCUPANCY": (1.1, 1.5),
+}
 
 # ---- demand and metrics ----------------------------------------------------------------------
 #: Negative-exponential deterrence exp(-BETA * t) of the gravity accessibility and of the trip

@@ -50,6 +50,12 @@ CO2_KG_PER_LITRE: float = 2.31
 CAR_GC_ELASTICITY: float = -0.6
 PT_SHARE_OF_DIVERTED: float = 0.5
 _POINTS = ((25.0, 193.0), (70.0, 125.0), (110.0, 134.0))
+#: Low/high ranges of this module's ASSUMPTIONS (for sensitivity runs).
+ASSUMPTION_RANGES: dict[str, tuple[float, float]] = {
+    "FOSSIL_SHARE_OF_CAR_KM": (0.75, 0.95),
+    "CAR_GC_ELASTICITY": (-1.0, -0.3),
+    "PT_SHARE_OF_DIVERTED": (0.3, 0.7),
+}
 
 
 def _fit() -> np.ndarray:
