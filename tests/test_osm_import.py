@@ -106,3 +106,24 @@ def test_osmium_reader_gives_the_same_network(tmp_path: Path) -> None:
             elif obj.is_way():
                 writer.add_way(obj)
     assert read_osm(pbf) == read_osm(SMALL)
+
+
+def test_a_bad_road_file_names_file_and_field(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from mobility.network import roads
+
+    bad = tmp_path / "myroads.yaml"
+    out = write_roads_yaml(read_osm(SMALL), bad, source="test")
+    text = out.read_text(encoding="utf-8").replace("capacity_per_lane: 1900",
+                                                  "capacity_per_lane: .inf", 1)
+    bad.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("MOBILITY_ROADS_FILE", str(bad))
+    roads._road_data.cache_clear()
+    roads._skeleton.cache_clear()
+    try:
+        with pytest.raises(GeodataError, match=r"myroads\.yaml: classes\.motorway\.urban\."
+                                               r"capacity_per_lane must be a positive number"):
+            roads.road_skeleton()
+    finally:
+        monkeypatch.delenv("MOBILITY_ROADS_FILE")
+        roads._road_data.cache_clear()
+        roads._skeleton.cache_clear()

@@ -74,14 +74,14 @@ def _road_data() -> dict[str, Any]:
         for area in AREA_TYPES:
             spec = data["classes"].get(cls, {}).get(area)
             if not isinstance(spec, dict):
-                msg = f"roads.yaml: classes.{cls}.{area} is missing"
+                msg = f"{roads_path()}: classes.{cls}.{area} is missing"
                 raise GeodataError(msg)
             for f in _CLASS_FIELDS:
                 if not _positive(spec.get(f)):
-                    msg = f"roads.yaml: classes.{cls}.{area}.{f} must be a positive number"
+                    msg = f"{roads_path()}: classes.{cls}.{area}.{f} must be a positive number"
                     raise GeodataError(msg)
     if not _positive(data.get("circuity", 1.2)):
-        msg = "roads.yaml: circuity must be a positive number"
+        msg = f"{roads_path()}: circuity must be a positive number"
         raise GeodataError(msg)
     return data
 
@@ -118,24 +118,24 @@ def _skeleton() -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]]]:
     seen: set[tuple[frozenset[str], str]] = set()
     for i, row in enumerate(data["links"]):
         if not isinstance(row, list) or len(row) not in (4, 5):
-            msg = f"roads.yaml: link {i} {row!r} must be [from, to, class, area(, options)]"
+            msg = f"{roads_path()}: link {i} {row!r} must be [from, to, class, area(, options)]"
             raise GeodataError(msg)
         a, b, cls, area = row[:4]
         opts = row[4] if len(row) == 5 else {}
         if a not in nodes or b not in nodes or cls not in ROAD_CLASSES or area not in AREA_TYPES \
                 or cls == "local" or a == b:
-            msg = f"roads.yaml: link {i} {row!r} has an unknown node, class or area"
+            msg = f"{roads_path()}: link {i} {row!r} has an unknown node, class or area"
             raise GeodataError(msg)
         if not isinstance(opts, dict) or not set(opts) <= _LINK_OPTIONS:
-            msg = f"roads.yaml: link {i} {row!r}: options may be {sorted(_LINK_OPTIONS)}"
+            msg = f"{roads_path()}: link {i} {row!r}: options may be {sorted(_LINK_OPTIONS)}"
             raise GeodataError(msg)
         for f in ("lanes", "circuity"):
             if f in opts and not _positive(opts[f]):
-                msg = f"roads.yaml: link {i} {row!r}: {f} must be a positive number"
+                msg = f"{roads_path()}: link {i} {row!r}: {f} must be a positive number"
                 raise GeodataError(msg)
         pair = (frozenset((a, b)), cls)  # parallel roads of different classes are allowed
         if pair in seen:
-            msg = f"roads.yaml: link {i} {row!r} duplicates an earlier link"
+            msg = f"{roads_path()}: link {i} {row!r} duplicates an earlier link"
             raise GeodataError(msg)
         seen.add(pair)
         link = {"a": a, "b": b, "road_class": cls, "area": area,
