@@ -54,7 +54,7 @@ def test_zones_are_the_fingerplan_cells() -> None:
 
 def test_travel_time_keys_and_meaning() -> None:
     res = travel_time("Nørreport St.", "CPH Lufthavn")
-    assert set(res) == {"from", "to", "mode", "with", "minutes", "generalised_minutes"}
+    assert set(res) == {"from", "to", "mode", "with", "minutes", "generalised_minutes", "period"}
     assert res["mode"] == "pt" and res["with"] == []
     # generalised adds the initial wait (half the 4-minute metro headway)
     assert res["generalised_minutes"] == pytest.approx(res["minutes"] + 2.0, abs=0.11)
@@ -138,16 +138,18 @@ def test_scenario_result_shape(catalogue) -> None:  # type: ignore[no-untyped-de
 
 
 def test_not_representable_only_is_base(catalogue) -> None:  # type: ignore[no-untyped-def]
-    res = evaluate_scenario([33], initiatives=catalogue)
-    assert res.ids == () and set(res.excluded) == {33}
+    res = evaluate_scenario([9], initiatives=catalogue)
+    assert res.ids == () and set(res.excluded) == {9}
     assert res.person_minutes_saved_per_day == 0
     assert (res.zones["accessibility_change_pct"] == 0).all()
 
 
 @pytest.mark.parametrize(("iid", "sign_pt", "sign_car"),
                          [(4, 1, 0), (12, 1, 0), (25, 0, 1), (27, 0, 1), (28, 0, -1),
-                          (29, 0, -1), (30, 0, -1), (31, 0, 0), (32, 0, 0), (24, 1, 0)])
+                          (29, 0, -1), (30, 0, -1), (31, 0, 0), (32, 0, -1), (24, 1, 0)])
 def test_single_scenarios_have_the_expected_sign(iid, sign_pt, sign_car, catalogue) -> None:  # type: ignore[no-untyped-def]
+    # 32: a per-km charge moves drivers to shorter, slower routes (fixed demand, free flow);
+    # its congestion relief appears once the assignment runs in the scenario loop.
     res = evaluate_scenario([iid], initiatives=catalogue)
     assert np.sign(round(res.person_minutes_saved_pt)) == sign_pt
     assert np.sign(round(res.person_minutes_saved_car)) == sign_car
@@ -162,7 +164,7 @@ def test_road_charge_lowers_accessibility(catalogue) -> None:  # type: ignore[no
 def test_all_initiatives_scenario(catalogue) -> None:  # type: ignore[no-untyped-def]
     res = evaluate_scenario(sorted(catalogue), initiatives=catalogue)
     assert set(res.ids) | set(res.excluded) == set(catalogue)
-    assert set(res.excluded) == {9, 18, 19, 20, 21, 22, 26, 33}
+    assert set(res.excluded) == {9, 18, 19, 20, 21, 22}
     assert res.person_minutes_saved_pt > evaluate_scenario([8], initiatives=catalogue
                                                            ).person_minutes_saved_pt
 
@@ -274,9 +276,13 @@ def test_fake_catalogue_scenario() -> None:
     assert res.person_minutes_saved_pt > 0
 
 
-@pytest.mark.parametrize("ident", [7, 12, 14, 27])
+@pytest.mark.parametrize("ident", [7, 12, 14])
 def test_adding_links_never_lengthens_a_journey(ident: int) -> None:
     """A scenario that only adds services, stations or roads can only shorten shortest paths.
+
+    Roads (27) are checked in ``tests/test_roads.py``: car routes minimise time plus operating
+    cost, so a new road never raises the generalised cost, and never the minutes when routes
+    are chosen by time alone, but a driver may accept a few seconds more for fewer km.
 
     Regression: the k nearest stations of a zone were chosen among base *and* new stations, so a
     new metro station could push an existing station out of a zone's access set and make

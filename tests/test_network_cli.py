@@ -16,7 +16,8 @@ def test_travel_time_json() -> None:
                                    "--with", "11", "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
-    assert set(data) == {"from", "to", "mode", "with", "minutes", "generalised_minutes"}
+    assert set(data) == {"from", "to", "mode", "with", "minutes", "generalised_minutes",
+                         "period"}
     assert data["with"] == [11] and data["minutes"] < 25
 
 
@@ -24,7 +25,24 @@ def test_travel_time_text_car() -> None:
     res = CliRunner().invoke(cli, ["network", "travel-time", "Hillerød St.",
                                    "Frederiksværk St.", "--mode", "car"])
     assert res.exit_code == 0, res.output
-    assert "min" in res.output
+    assert "min" in res.output and "offpeak" in res.output
+
+
+def test_travel_time_car_period_json() -> None:
+    out = {}
+    for period in ("peak", "offpeak"):
+        res = CliRunner().invoke(cli, ["network", "travel-time", "Hillerød St.", "København H",
+                                       "--mode", "car", "--period", period, "--json"])
+        assert res.exit_code == 0, res.output
+        out[period] = json.loads(res.output)
+        assert out[period]["period"] == period
+    assert out["peak"]["minutes"] > out["offpeak"]["minutes"]
+
+
+def test_bad_period_is_a_usage_error() -> None:
+    res = CliRunner().invoke(cli, ["network", "travel-time", "A", "B", "--mode", "car",
+                                   "--period", "night"])
+    assert res.exit_code == 2
 
 
 def test_unknown_station_exits_1_with_suggestions() -> None:
@@ -40,10 +58,10 @@ def test_bad_mode_is_a_usage_error() -> None:
 
 def test_scenario_writes_metrics(tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "metrics.csv"
-    res = CliRunner().invoke(cli, ["network", "scenario", "--with", "8", "--with", "33",
+    res = CliRunner().invoke(cli, ["network", "scenario", "--with", "8", "--with", "9",
                                    "--output", str(out)])
     assert res.exit_code == 0, res.output
-    assert "excluded 33" in res.output
+    assert "excluded 9" in res.output
     frame = pd.read_csv(out, index_col="municipality_code")
     assert {"name", "accessibility_change_pct", "gains"} <= set(frame.columns)
     assert len(frame) == 34

@@ -1,4 +1,5 @@
-"""``mobility network ...`` (travel times, scenario metrics) and ``mobility bench network``."""
+"""``mobility network ...`` (travel times, scenario metrics), ``mobility bench network`` and
+``mobility bench roads``."""
 
 from __future__ import annotations
 
@@ -30,20 +31,24 @@ def network() -> None:
 @click.option("--with", "with_ids", type=int, multiple=True,
               help="Initiative id whose edits to apply (repeatable).")
 @click.option("--mode", type=click.Choice(["pt", "car"]), default="pt", show_default=True)
+@click.option("--period", type=click.Choice(["offpeak", "peak", "free"]), default="offpeak",
+              show_default=True,
+              help="Car: congested times of the off-peak or morning peak hour, or free-flow.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @catalogue_option
 def travel_time_cmd(from_name: str, to_name: str, with_ids: tuple[int, ...], mode: str,
-                    as_json: bool, catalogue_dir: str | None) -> None:
+                    period: str, as_json: bool, catalogue_dir: str | None) -> None:
     """Travel time from station FROM to station TO (names as in the geodata)."""
     from ..network import travel_time
 
-    res = travel_time(from_name, to_name, with_ids=with_ids, mode=mode,
+    res = travel_time(from_name, to_name, with_ids=with_ids, mode=mode, period=period,
                       initiatives=_initiatives(catalogue_dir))
     if as_json:
         click.echo(json.dumps(res, ensure_ascii=False))
         return
     with_txt = f" with {', '.join(map(str, res['with']))}" if res["with"] else ""
-    click.echo(f"{res['from']} -> {res['to']} ({res['mode']}{with_txt}): "
+    per = f", {res['period']}" if res["mode"] == "car" else ""
+    click.echo(f"{res['from']} -> {res['to']} ({res['mode']}{per}{with_txt}): "
                f"{res['minutes']:.1f} min, generalised {res['generalised_minutes']:.1f} min")
 
 
@@ -172,3 +177,26 @@ def bench_network(as_json: bool, reference_origins: int, catalogue_dir: str | No
     click.echo(f"reference (networkx): {res['reference_per_scenario_s']:.1f} s per scenario "
                f"(extrapolated: {res['reference_note']})")
     click.echo(f"speed-up: {res['speedup']:.0f}x   peak memory: {res['peak_rss_mb']:.0f} MB")
+
+
+@bench.command("roads")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--repeats", type=click.IntRange(1), default=3, show_default=True,
+              help="Timed runs of the base assignment (median reported).")
+@catalogue_option
+def bench_roads(as_json: bool, repeats: int, catalogue_dir: str | None) -> None:
+    """Time the car assignment (peak + off-peak hour) alone, base and road initiatives."""
+    from ..network.bench_roads import run_roads_benchmark
+
+    res = run_roads_benchmark(_initiatives(catalogue_dir), repeats=repeats)
+    if as_json:
+        click.echo(json.dumps(res, ensure_ascii=False))
+        return
+    click.echo(f"road network: {res['nodes']} nodes, {res['links']} directed links   "
+               f"base build: {res['base_build_s']:.2f} s")
+    click.echo(f"assignment (peak + off-peak): median {res['assignment_median_s']:.3f} s, "
+               f"max {res['assignment_max_s']:.3f} s   peak memory: {res['peak_rss_mb']:.0f} MB")
+    for row in res["scenarios"]:
+        click.echo(f"  {row['scenario']:>5}: {row['seconds']:.3f} s   gap peak "
+                   f"{row['gap_peak']:.1e} ({row['iterations_peak']} it), off-peak "
+                   f"{row['gap_offpeak']:.1e} ({row['iterations_offpeak']} it)")

@@ -25,6 +25,7 @@ raise :class:`NetworkError`. Conflicts inside one initiative are reported by
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterable
 from functools import lru_cache
@@ -62,6 +63,9 @@ OPS: dict[str, dict[str, tuple[bool, str]]] = {
     "cap_speed": {"road_classes": (True, "road_classes"), "max_kmh": (True, "pos"),
                   "area_type": (False, "area_any"), "speed_share": (False, "share")},
     "road_charge": {"per_km_dkk": (False, "nonneg"), "per_trip_dkk": (False, "nonneg")},
+    "scale_capacity": {"factor": (True, "factor"), "road_classes": (False, "road_classes"),
+                       "area_type": (False, "area_any"), "links": (False, "road_links")},
+    "fare_change": {"factor": (False, "factor"), "max_zones": (False, "zones")},
     "park_and_ride": {"station": (True, "place"), "spaces": (True, "pos"),
                       "catchment_km": (False, "pos")},
     "change_access": {"stations": (True, "places"), "mode": (True, "access_mode"),
@@ -165,6 +169,14 @@ def _check_value(kind: str, value: Any, added: dict[str, set[str]]) -> str | Non
     if kind == "road_node":
         nodes = load_road_data()["nodes"]
         return None if value in nodes else f"unknown road node {value!r}; see geodata/roads.yaml"
+    if kind == "road_links":
+        nodes = load_road_data()["nodes"]
+        ok = isinstance(value, list) and value and all(
+            isinstance(p, list) and len(p) == 2 and all(n in nodes for n in p) for p in value)
+        return None if ok else "must be a list of [from, to] road nodes of geodata/roads.yaml"
+    if kind == "zones":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 2 <= value <= 30
+        return None if ok else "must be a whole number of zones from 2 to 30"
     if kind == "road_class":
         return None if value in ROAD_CLASSES else f"unknown road class {value!r}"
     if kind == "road_classes":
@@ -260,6 +272,10 @@ def check_network_spec(spec: Any) -> list[tuple[str, str]]:
         problems += _check_fields(edit, OPS[op], where, added)
         if op == "upgrade_road" and "road_class" not in edit and "speed_kmh" not in edit:
             problems.append((where, "give road_class or speed_kmh"))
+        if op == "fare_change" and "factor" not in edit and "max_zones" not in edit:
+            problems.append((where, "give factor or max_zones"))
+        if op == "scale_capacity" and "road_classes" not in edit and "links" not in edit:
+            problems.append((where, "give road_classes or links"))
         # conflicts inside the initiative
         key = value = None
         if op == "change_headway":
@@ -416,6 +432,8 @@ def apply_edits(base: Network, edits: Iterable[tuple[int, list[dict[str, Any]]]]
 
     charges: dict[int, dict[str, float]] = {}
     pr: dict[str, dict[int, dict[str, Any]]] = {}
+    capacity: dict[int, dict[int, float]] = {}
+    fares: dict[int, dict[str, float]] = {}
     for iid, e in items:
         op = e["op"]
         if op == "add_road":
@@ -447,6 +465,26 @@ def apply_edits(base: Network, edits: Iterable[tuple[int, list[dict[str, Any]]]]
                 "road_classes": list(e["road_classes"]), "max_kmh": float(e["max_kmh"]),
                 "area_type": e.get("area_type", "any"),
                 "speed_share": float(e.get("speed_share", 1.0)), "initiative": iid})
+        elif op == "scale_capacity":
+            pairs = {frozenset(p) for p in e.get("links") or []}
+            found = set()
+            for k, lk in enumerate(net.road_links):
+                pair = frozenset((lk["a"], lk["b"]))
+                if e.get("road_classes") and lk["road_class"] not in e["road_classes"]:
+                    continue
+                if e.get("area_type", "any") not in ("any", lk["area"]):
+                    continue
+                if pairs and pair not in pairs:
+                    continue
+                found.add(pair)
+                capacity.setdefault(k, {})[iid] = float(e["factor"])
+            missing = pairs - found
+            if missing or not found:
+                what = sorted(sorted(p) for p in missing) if missing else "any road link"
+                msg = f"initiative {iid}: scale_capacity matches no link for {what}"
+                raise NetworkError(msg)
+        elif op == "fare_change":
+            fares[iid] = {k: float(e[k]) for k in ("factor", "max_zones") if k in e}
         elif op == "road_charge":
             charges[iid] = {k: float(e.get(k, 0.0)) for k in ("per_km_dkk", "per_trip_dkk")}
         elif op == "park_and_ride":
@@ -466,6 +504,20 @@ def apply_edits(base: Network, edits: Iterable[tuple[int, list[dict[str, Any]]]]
             _warn(f"initiatives {sorted(charges)} all add road charges; the highest is used")
         for k in ("per_km_dkk", "per_trip_dkk"):
             net.road_cost[k] = max(c[k] for c in charges.values())
+    for k, by_id in capacity.items():
+        lk = net.road_links[k]
+        if len(set(by_id.values())) > 1:
+            _warn(f"initiatives {sorted(by_id)} scale the capacity of {lk['a']!r}-{lk['b']!r} "
+                  f"by different factors {by_id}; the largest is used (not compounded)")
+        lk["capacity_factor"] = max(by_id.values())
+    if fares:
+        if len(fares) > 1:
+            _warn(f"initiatives {sorted(fares)} all change the fare table; the lowest factor "
+                  "and zone cap are used")
+        for key in ("factor", "max_zones"):
+            vals = [f[key] for f in fares.values() if key in f]
+            if vals:
+                net.fares[key] = min(vals)
     for key, by_id in pr.items():
         if len(by_id) > 1:
             _warn(f"initiatives {sorted(by_id)} all add a park-and-ride at {key!r}; "

@@ -66,18 +66,29 @@ def pt_graph(net: Network) -> nx.DiGraph:
     return g
 
 
-def car_graph(net: Network) -> nx.DiGraph:
-    """The car graph of ``net``: road skeleton nodes by name."""
+def car_graph(net: Network, link_times: dict[tuple[str, str], float] | None = None
+              ) -> nx.DiGraph:
+    """The car graph of ``net``: road nodes by name, both directions of every link.
+
+    ``t`` is the link's minutes (free-flow, or ``link_times[(a, b)]`` from an assignment),
+    ``km`` its length and ``g`` = ``t`` plus the operating cost and per-km charge in minutes.
+    """
     g = nx.DiGraph()
     g.add_nodes_from(net.road_nodes)
-    per_km = net.road_cost["per_km_dkk"] / params.VALUE_OF_TIME_DKK_PER_MIN
+    per_km = (params.CAR_OPERATING_COST_DKK_PER_KM + net.road_cost["per_km_dkk"]) \
+        / params.VALUE_OF_TIME_DKK_PER_MIN
     for link in net.road_links:
         speed = float(link.get("speed_kmh") or
                       link_speed_kmh(link["road_class"], link["area"], net.speed_caps))
-        t = link["length_km"] / speed * 60.0
-        gen = t + link["length_km"] * per_km
-        _add(g, link["a"], link["b"], t, gen)
-        _add(g, link["b"], link["a"], t, gen)
+        free = link["length_km"] / speed * 60.0
+        dirs = ((link["a"], link["b"]),) if link.get("oneway") else (
+            (link["a"], link["b"]), (link["b"], link["a"]))
+        for u, v in dirs:
+            t = free if link_times is None else float(link_times.get((u, v), free))
+            gen = t + link["length_km"] * per_km
+            if g.has_edge(u, v) and g[u][v]["g"] <= gen:
+                continue
+            g.add_edge(u, v, t=float(t), g=float(gen), km=float(link["length_km"]))
     return g
 
 

@@ -82,6 +82,43 @@ VALUE_OF_TIME_DKK_PER_MIN: float = 1.75
 #: Driving to a park-and-ride: time to park and walk to the platform (minutes).
 PARK_AND_RIDE_MIN: float = 5.0
 
+# ---- roads: money costs, time periods and congestion (see docs/model-roads.md) --------------
+#: Perceived car operating cost (fuel or energy, tyres, maintenance), DKK per vehicle-km.
+#: ASSUMPTION 1.0 (low 0.6, high 1.6): energy 0.53-0.92 DKK/km (bilviden.dk fuel cost per
+#: 100 km, small to large petrol cars; geodata-src/demand/appraisal_and_demand_figures.csv,
+#: row "Fuel/energy cost per 100 km") plus wear; TØE's value was not readable offline.
+CAR_OPERATING_COST_DKK_PER_KM: float = 1.0
+#: Parking charge per car visit to central København (zones within PARKING_CENTRAL_RADIUS_M of
+#: København H) and to the rest of København and Frederiksberg municipalities (DKK per visit;
+#: split evenly over the trip there and the trip back). ASSUMPTION central 40 (low 15, high 70),
+#: inner 12 (low 0, high 30): paid street parking in the red/green zones costs up to about
+#: 40 DKK an hour, many visitors park free at work or at home.
+PARKING_CENTRAL_DKK: float = 40.0
+PARKING_INNER_DKK: float = 12.0
+PARKING_CENTRAL_RADIUS_M: float = 3000.0
+#: Share of weekday car trips made in the two peak periods (07-09 and 15-17) and the hours
+#: they span; the rest spread over OFFPEAK_HOURS. The peak hour holds
+#: PEAK_SHARE / PEAK_HOURS of daily trips (0.075), an off-peak hour (1 - PEAK_SHARE) /
+#: OFFPEAK_HOURS (0.05). The same share weights the peak and off-peak skims into the daily
+#: car time. ASSUMPTION 0.30 (low 0.25, high 0.40).
+PEAK_SHARE_OF_DAILY_CAR_TRIPS: float = 0.30
+PEAK_HOURS: float = 4.0
+OFFPEAK_HOURS: float = 14.0
+#: Persons per car on the model's car trips (person trips -> vehicles). ASSUMPTION 1.3
+#: (low 1.1, high 1.5).
+CAR_OCCUPANCY: float = 1.3
+#: Relative gap at which the equilibrium assignment stops, and its iteration limit.
+ASSIGNMENT_GAP: float = 1e-3
+ASSIGNMENT_MAX_ITER: int = 400
+#: Low/high ranges of the road ASSUMPTIONS above (for the appraisal's sensitivity runs).
+ROAD_ASSUMPTION_RANGES: dict[str, tuple[float, float]] = {
+    "CAR_OPERATING_COST_DKK_PER_KM": (0.6, 1.6),
+    "PARKING_CENTRAL_DKK": (15.0, 70.0),
+    "PARKING_INNER_DKK": (0.0, 30.0),
+    "PEAK_SHARE_OF_DAILY_CAR_TRIPS": (0.25, 0.40),
+    "CAR_OCCUPANCY": (1.1, 1.5),
+}
+
 # ---- metrics (the demand model's parameters are in geodata/demand_parameters.csv) ------------
 #: Generalised times are capped here (minutes) so that unreachable pairs stay finite.
 MAX_TIME_MIN: float = 300.0

@@ -400,14 +400,26 @@ def pt_route(from_name: str, to_name: str) -> list[str]:
     return _pt_path(net, _served(net, from_name, "FROM"), _served(net, to_name, "TO"))[2]
 
 
-def _car_time(net: Network, a: str, b: str) -> tuple[float, float]:
-    graph = car_graph(net)
+@lru_cache(maxsize=8)
+def _link_times(key: str, edits_json: str) -> dict[str, dict[tuple[str, str], float]]:
+    """Congested link times of a scenario: the base weekday car trips assigned for the peak
+    and off-peak hour on the scenario's roads."""
+    from .assignment import assign_car_periods
+
+    net = _scenario_net(key, edits_json)
+    return assign_car_periods(net, _state()[2].car).link_times_by_pair()
+
+
+def _car_time(net: Network, a: str, b: str,
+              link_times: dict[tuple[str, str], float] | None = None) -> tuple[float, float]:
+    graph = car_graph(net, link_times)
     comp = compile_graph(graph)
     names = sorted(net.road_nodes)
     xy = np.array([net.road_nodes[n] for n in names])
     pa, pb = resolve_stop(a), resolve_stop(b)
     speed = link_speed_kmh("local", "urban", net.speed_caps)
-    per_km = net.road_cost["per_km_dkk"] / params.VALUE_OF_TIME_DKK_PER_MIN
+    per_km = (params.CAR_OPERATING_COST_DKK_PER_KM + net.road_cost["per_km_dkk"]) \
+        / params.VALUE_OF_TIME_DKK_PER_MIN
 
     def legs(p: tuple[str, float, float]) -> list[tuple[str, float, float]]:
         d = np.hypot(xy[:, 0] - p[1], xy[:, 1] - p[2])
@@ -420,22 +432,26 @@ def _car_time(net: Network, a: str, b: str) -> tuple[float, float]:
 
     la, lb = legs(pa), legs(pb)
     src = [comp.index[n] for n, _, _ in la]
-    dg = csgraph.dijkstra(comp.g, indices=src)
-    dt = csgraph.dijkstra(comp.t, indices=src)
+    dg, pred = csgraph.dijkstra(comp.g, indices=src, return_predecessors=True)
     best = (np.inf, np.inf)
     for i, (_, ta, ga) in enumerate(la):
         for nb, tb, gb in lb:
             j = comp.index[nb]
             gen = ga + dg[i, j] + gb
             if gen < best[1]:
-                best = (ta + dt[i, j] + tb, gen)
+                minutes, node = 0.0, j
+                while node != src[i] and node >= 0:
+                    prev = pred[i, node]
+                    minutes += graph[comp.nodes[prev]][comp.nodes[node]]["t"]
+                    node = prev
+                best = (ta + minutes + tb, gen)
     per_trip = net.road_cost["per_trip_dkk"] / params.VALUE_OF_TIME_DKK_PER_MIN
     return best[0], best[1] + per_trip
 
 
 def travel_time(from_name: str, to_name: str, *, with_ids: Iterable[int] = (),
-                mode: str = "pt", initiatives: Mapping[int, Any] | None = None
-                ) -> dict[str, Any]:
+                mode: str = "pt", initiatives: Mapping[int, Any] | None = None,
+                period: str = "offpeak") -> dict[str, Any]:
     """Travel time between two stations in the base network or with initiatives.
 
     Parameters
@@ -446,6 +462,10 @@ def travel_time(from_name: str, to_name: str, *, with_ids: Iterable[int] = (),
         Initiatives whose edits to apply; non-representable ones are ignored with a
         :class:`MobilityWarning`.
     mode : {"pt", "car"}
+    period : {"offpeak", "peak", "free"}
+        Car: the link times of the equilibrium assignment of the base weekday car trips for
+        an off-peak or the morning peak hour on the scenario's roads, or free-flow. PT
+        timetables are frequency-based and the same in both periods.
 
     Returns
     -------
@@ -453,7 +473,7 @@ def travel_time(from_name: str, to_name: str, *, with_ids: Iterable[int] = (),
         ``from``, ``to``, ``mode``, ``with`` (ids applied), ``minutes`` (PT: from departure at
         FROM to arrival at TO: in-vehicle, dwell, transfer walks and waits, no initial wait;
         car: driving time), ``generalised_minutes`` (PT: plus the initial wait and transfer
-        penalties; car: plus road charges in minutes).
+        penalties; car: plus operating cost and road charges in minutes), ``period``.
 
     Raises
     ------
@@ -471,15 +491,21 @@ def travel_time(from_name: str, to_name: str, *, with_ids: Iterable[int] = (),
     if mode not in ("pt", "car"):
         msg = f"mode must be 'pt' or 'car', not {mode!r}"
         raise NetworkError(msg)
+    if period not in ("offpeak", "peak", "free"):
+        msg = f"period must be 'peak', 'offpeak' or 'free', not {period!r}"
+        raise NetworkError(msg)
     edits, excluded = select_edits(with_ids, initiatives) if with_ids else ([], {})
     if excluded:
         warnings.warn(f"initiatives left out (not representable): {excluded}",
                       MobilityWarning, stacklevel=2)
-    net = _scenario_net(_key(edits), json.dumps(edits, sort_keys=True, default=str))
+    edits_json = json.dumps(edits, sort_keys=True, default=str)
+    net = _scenario_net(_key(edits), edits_json)
     if mode == "pt":
         minutes, gen = _pt_time(net, _served(net, from_name, "FROM"),
                                 _served(net, to_name, "TO"))
     else:
-        minutes, gen = _car_time(net, from_name, to_name)
+        times = None if period == "free" else _link_times(_key(edits), edits_json)[period]
+        minutes, gen = _car_time(net, from_name, to_name, times)
     return {"from": from_name, "to": to_name, "mode": mode, "with": [i for i, _ in edits],
-            "minutes": round(float(minutes), 1), "generalised_minutes": round(float(gen), 1)}
+            "minutes": round(float(minutes), 1), "generalised_minutes": round(float(gen), 1),
+            "period": period}

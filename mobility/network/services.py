@@ -89,6 +89,8 @@ class Network:
     road_cost: dict[str, float] = field(
         default_factory=lambda: {"per_km_dkk": 0.0, "per_trip_dkk": 0.0})
     speed_caps: list[dict[str, Any]] = field(default_factory=list)
+    #: Fare-table edits (initiative 33): ``{"factor": f, "max_zones": n}``; see ``fares.py``.
+    fares: dict[str, float] = field(default_factory=dict)
 
     def copy(self) -> Network:
         """A deep copy (edits apply to copies)."""

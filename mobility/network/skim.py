@@ -12,37 +12,49 @@ and the benchmark (on a sample of origins).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import networkx as nx
 import numpy as np
+from scipy import sparse
 from scipy.sparse import csgraph
 
 from . import params
 from .graph import Compiled, car_graph, compile_graph, pt_graph
 from .roads import link_speed_kmh
 from .services import Network
-from .zones import Legs, car_legs, pt_legs, study_zones, zone_distance_m
+from .zones import Legs, car_access, pt_legs, study_zones, zone_distance_m
 
 __all__ = [
-    "Skims", "scenario_skims", "scenario_skims_car", "station_matrix", "zone_skim",
-    "zone_skim_argmin", "zone_skim_reference",
+    "Skims", "car_route_skims", "parking_dkk", "scenario_skims", "scenario_skims_car",
+    "station_matrix", "zone_skim", "zone_skim_argmin", "zone_skim_reference",
 ]
 
 
 @dataclass(frozen=True)
 class Skims:
-    """Generalised minutes between zones (rows: origins, columns: all zones), float32.
+    """Zone x zone skims (rows: origins, columns: all zones), float32.
 
-    ``car`` includes road charges turned into minutes; ``car_time`` is the same skim without
-    them (the time actually spent; ``car`` itself when the scenario has no charges).
+    ``pt``: generalised PT minutes. ``car``: generalised car minutes, i.e. ``car_time`` plus
+    ``car_cost_dkk`` turned into minutes with ``params.VALUE_OF_TIME_DKK_PER_MIN``.
+    ``car_time``: minutes driven (free-flow, or the period-weighted mean of ``car_time_peak``
+    and ``car_time_offpeak`` when congested link times were given). ``car_km``: road km of the
+    chosen route. ``car_cost_dkk``: operating cost + road charges + parking per trip.
+    ``pt_fare_dkk``: Takst Sjælland fare per trip. ``car_time_peak``/``car_time_offpeak``:
+    minutes driven at the assignment's congested link times (``None`` without them).
     """
 
     pt: np.ndarray
     car: np.ndarray
     car_time: np.ndarray
+    car_km: np.ndarray | None = None
+    car_cost_dkk: np.ndarray | None = None
+    pt_fare_dkk: np.ndarray | None = None
+    car_time_peak: np.ndarray | None = None
+    car_time_offpeak: np.ndarray | None = None
 
 
 def station_matrix(comp: Compiled, sources: list, targets: list) -> np.ndarray:
@@ -157,7 +169,9 @@ def _direct_walk(rows: np.ndarray) -> np.ndarray:
     return full[rows]
 
 
-def _direct_drive(net: Network, rows: np.ndarray) -> np.ndarray:
+def _direct_drive(net: Network, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Direct drive on local roads between zones up to 5 km apart: (generalised minutes incl.
+    operating cost and per-km charge, minutes, km)."""
     d = zone_distance_m()[rows]
     km = np.maximum(d, np.float32(params.INTRAZONAL_DISTANCE_M)) * np.float32(
         params.ACCESS_CIRCUITY / 1000.0)
@@ -165,13 +179,19 @@ def _direct_drive(net: Network, rows: np.ndarray) -> np.ndarray:
     speed = np.where(urban, link_speed_kmh("local", "urban", net.speed_caps),
                      link_speed_kmh("local", "rural", net.speed_caps)).astype(np.float32)
     t = km / speed[:, None] * np.float32(60.0) + np.float32(2 * params.CAR_TERMINAL_MIN)
-    t = t + km * np.float32(net.road_cost["per_km_dkk"] / params.VALUE_OF_TIME_DKK_PER_MIN)
-    return np.where(d <= 5000.0, t, np.float32(np.inf)).astype(np.float32)
+    per_km = params.CAR_OPERATING_COST_DKK_PER_KM + net.road_cost["per_km_dkk"]
+    g = t + km * np.float32(per_km / params.VALUE_OF_TIME_DKK_PER_MIN)
+    inf = np.float32(np.inf)
+    near = d <= 5000.0
+    return (np.where(near, g, inf).astype(np.float32), np.where(near, t, inf).astype(np.float32),
+            np.where(near, km, inf).astype(np.float32))
 
 
 def scenario_skims(net: Network, *, engine: str = "csgraph",
-                   origins: Sequence[int] | None = None) -> Skims:
-    """PT and car generalised-time skims of a network, for all zones or some origin rows.
+                   origins: Sequence[int] | None = None,
+                   car_link_times: dict[str, dict[tuple[str, str], float]] | None = None
+                   ) -> Skims:
+    """PT and car skims of a network, for all zones or some origin rows.
 
     Parameters
     ----------
@@ -181,7 +201,14 @@ def scenario_skims(net: Network, *, engine: str = "csgraph",
         Compiled engine or the networkx reference.
     origins : sequence of int, optional
         Zone rows to compute (default all).
+    car_link_times : dict, optional
+        ``{"peak": {(a, b): minutes}, "offpeak": {...}}`` congested link times from
+        :meth:`mobility.network.assignment.AssignmentResult.link_times_by_pair`; then
+        ``car_time_peak``/``car_time_offpeak`` are filled and ``car_time``/``car`` are their
+        mean weighted by ``params.PEAK_SHARE_OF_DAILY_CAR_TRIPS``.
     """
+    from .fares import fare_matrix
+
     nz = len(study_zones())
     rows = np.arange(nz) if origins is None else np.asarray(origins, dtype=int)
     if engine not in ("csgraph", "networkx"):
@@ -195,27 +222,174 @@ def scenario_skims(net: Network, *, engine: str = "csgraph",
         pt = zone_skim(m_pt, _rows(pl, rows), walk)
     else:
         pt = zone_skim_reference(pgraph, origin, dest, pl, walk, rows)
-    car = scenario_skims_car(net, rows, engine)
     cap = np.float32(params.MAX_TIME_MIN)
-    car_time = car
-    if any(net.road_cost.values()):
-        free = net.copy()
-        free.road_cost = dict.fromkeys(net.road_cost, 0.0)
-        car_time = scenario_skims_car(free, rows, engine)
-    return Skims(np.minimum(pt, cap), car, car_time)
+    fixed = _fixed_car_cost_dkk(net, rows)
+    vot = np.float32(params.VALUE_OF_TIME_DKK_PER_MIN)
+    peak = offpeak = None
+    if not car_link_times:
+        gen, t, km = car_route_skims(net, rows, engine)
+    else:
+        w = np.float32(params.PEAK_SHARE_OF_DAILY_CAR_TRIPS)
+        gp, peak, kmp = car_route_skims(net, rows, engine, car_link_times["peak"])
+        go, offpeak, kmo = car_route_skims(net, rows, engine, car_link_times["offpeak"])
+        gen = w * gp + (1 - w) * go
+        t = w * peak + (1 - w) * offpeak
+        km = w * kmp + (1 - w) * kmo
+        peak, offpeak = np.minimum(peak, cap), np.minimum(offpeak, cap)
+    per_km = np.float32(params.CAR_OPERATING_COST_DKK_PER_KM + net.road_cost["per_km_dkk"])
+    cost = (km * per_km + fixed).astype(np.float32)
+    car = np.minimum(gen + fixed / vot, cap).astype(np.float32)
+    return Skims(np.minimum(pt, cap), car, np.minimum(t, cap).astype(np.float32),
+                 km.astype(np.float32), cost, fare_matrix(getattr(net, "fares", None))[rows],
+                 peak, offpeak)
+
+
+def _fixed_car_cost_dkk(net: Network, rows: np.ndarray) -> np.ndarray:
+    """Per-trip money of a car trip that does not depend on the route: the per-trip charge
+    and parking (half the visit's charge at each end, ``parking_dkk``)."""
+    park = parking_dkk()
+    half = np.float32(0.5)
+    return (np.float32(net.road_cost["per_trip_dkk"])
+            + half * park[rows][:, None] + half * park[None, :]).astype(np.float32)
+
+
+def parking_dkk() -> np.ndarray:
+    """Parking charge per car visit by zone (DKK): ``params.PARKING_CENTRAL_DKK`` within
+    ``PARKING_CENTRAL_RADIUS_M`` of København H, ``PARKING_INNER_DKK`` elsewhere in København
+    (101) and Frederiksberg (147) municipalities, 0 outside."""
+    from .services import resolve_stop
+
+    z = study_zones()
+    _, x, y = resolve_stop("København H")
+    d = np.hypot(z["x"].to_numpy() - x, z["y"].to_numpy() - y)
+    inner = z["municipality_code"].isin([101, 147]).to_numpy()
+    out = np.where(d <= params.PARKING_CENTRAL_RADIUS_M, params.PARKING_CENTRAL_DKK,
+                   np.where(inner, params.PARKING_INNER_DKK, 0.0))
+    return out.astype(np.float32)
+
+
+def _tree_sums(pred: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Sum of ``weights[pred[s, v], v]`` along every shortest-path tree (pointer jumping)."""
+    n = pred.shape[1]
+    has = pred >= 0
+    anc = np.where(has, pred, np.arange(n)[None, :])
+    val = np.where(has, weights[anc, np.arange(n)[None, :]], 0.0)
+    while True:
+        nxt = np.take_along_axis(anc, anc, axis=1)
+        if np.array_equal(nxt, anc):
+            return val
+        val = val + np.take_along_axis(val, anc, axis=1)
+        anc = nxt
+
+
+def car_route_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
+                    link_times: dict[tuple[str, str], float] | None = None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Car skims of ``net`` for origin ``rows`` along the least generalised-cost route:
+    (generalised minutes without the fixed per-trip money, minutes driven, km); uncapped.
+
+    ``link_times``: congested minutes by directed link (default free-flow).
+    """
+    roads = sorted(net.road_nodes)
+    legs, leg_km = car_access(net, roads)
+    dg, dt, dkm = _direct_drive(net, rows)
+    graph = car_graph(net, link_times)
+    if engine == "networkx":
+        return _car_reference(graph, roads, legs, leg_km, (dg, dt, dkm), rows)
+    n = len(roads)
+    idx = {r: i for i, r in enumerate(roads)}
+    a, b, gw, tw, kw = [], [], [], [], []
+    for u, v, d in graph.edges(data=True):
+        a.append(idx[u])
+        b.append(idx[v])
+        gw.append(max(d["g"], 1e-6))
+        tw.append(d["t"])
+        kw.append(d["km"])
+    gm = sparse.csr_matrix((gw, (a, b)), shape=(n, n))
+    mg, pred = csgraph.dijkstra(gm, directed=True, return_predecessors=True)
+    tmat = np.zeros((n, n))
+    kmat = np.zeros((n, n))
+    tmat[a, b], kmat[a, b] = tw, kw
+    mt, mk = _tree_sums(pred, tmat), _tree_sums(pred, kmat)
+    mt[~np.isfinite(mg)] = np.inf
+    mk[~np.isfinite(mg)] = np.inf
+    f32 = np.float32
+    sub = _rows(legs, rows)
+    ak = leg_km[rows]
+    c = np.full((len(rows), n), np.inf, dtype=f32)
+    ct = np.full_like(c, np.inf)
+    ck = np.full_like(c, np.inf)
+    for k in range(sub.access_idx.shape[1]):
+        j = sub.access_idx[:, k]
+        cand = sub.access_g[:, k, None] + mg[j].astype(f32)
+        better = cand < c
+        c = np.where(better, cand, c)
+        ct = np.where(better, sub.access_t[:, k, None] + mt[j].astype(f32), ct)
+        ck = np.where(better, ak[:, k, None] + mk[j].astype(f32), ck)
+    out, ot, ok = dg.copy(), dt.copy(), dkm.copy()
+    step = 128  # row blocks: the block's arrays stay in the CPU cache across the passes
+    for lo in range(0, len(rows), step):
+        hi = min(lo + step, len(rows))
+        bo, bt, bk = out[lo:hi], ot[lo:hi], ok[lo:hi]
+        for k in range(legs.egress_idx.shape[1]):
+            j = legs.egress_idx[:, k]
+            cand = c[lo:hi, j]
+            cand += legs.egress_g[None, :, k]
+            better = cand < bo
+            np.copyto(bo, cand, where=better)
+            cand = ct[lo:hi, j]
+            cand += legs.egress_t[None, :, k]
+            np.copyto(bt, cand, where=better)
+            cand = ck[lo:hi, j]
+            cand += leg_km[None, :, k]
+            np.copyto(bk, cand, where=better)
+    return out, ot, ok
+
+
+def _car_reference(graph: nx.DiGraph, roads: list[str], legs: Legs, leg_km: np.ndarray,
+                   direct: tuple[np.ndarray, np.ndarray, np.ndarray], rows: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """networkx reference of :func:`car_route_skims`: zone nodes joined to the graph, one
+    Dijkstra with paths per origin, minutes and km summed along each path."""
+    g = graph.copy()
+    nz = legs.access_idx.shape[0]
+    for j in range(nz):
+        for k in range(legs.egress_idx.shape[1]):
+            cost = float(legs.egress_g[j, k])
+            node = roads[legs.egress_idx[j, k]]
+            if not g.has_edge(node, ("Zd", j)) or g[node][("Zd", j)]["g"] > cost:
+                g.add_edge(node, ("Zd", j), g=cost, t=float(legs.egress_t[j, k]),
+                           km=float(leg_km[j, k]))
+    shape = (len(rows), nz)
+    og, ot, ok = (np.empty(shape, dtype=np.float32) for _ in range(3))
+    for r, i in enumerate(rows):
+        src = ("Zo", i)
+        for k in range(legs.access_idx.shape[1]):
+            cost = float(legs.access_g[i, k])
+            node = roads[legs.access_idx[i, k]]
+            if not g.has_edge(src, node) or g[src][node]["g"] > cost:
+                g.add_edge(src, node, g=cost, t=float(legs.access_t[i, k]),
+                           km=float(leg_km[i, k]))
+        dist, paths = nx.single_source_dijkstra(g, src, weight="g")
+        for j in range(nz):
+            gj = dist.get(("Zd", j), np.inf)
+            if direct[0][r, j] <= gj:
+                og[r, j], ot[r, j], ok[r, j] = direct[0][r, j], direct[1][r, j], direct[2][r, j]
+                continue
+            path = paths[("Zd", j)]
+            og[r, j] = gj
+            ot[r, j] = sum(g[u][v]["t"] for u, v in itertools.pairwise(path))
+            ok[r, j] = sum(g[u][v]["km"] for u, v in itertools.pairwise(path))
+        g.remove_node(src)
+    return og, ot, ok
 
 
 def scenario_skims_car(net: Network, rows: np.ndarray, engine: str = "csgraph") -> np.ndarray:
-    """The car skim of ``net`` for origin ``rows`` (generalised minutes, capped)."""
-    roads = sorted(net.road_nodes)
-    cl, drive = car_legs(net, roads), _direct_drive(net, rows)
-    if engine == "csgraph":
-        cc = compile_graph(car_graph(net))
-        car = zone_skim(station_matrix(cc, roads, roads), _rows(cl, rows), drive)
-    else:
-        car = zone_skim_reference(car_graph(net), roads, roads, cl, drive, rows)
-    per_trip = np.float32(net.road_cost["per_trip_dkk"] / params.VALUE_OF_TIME_DKK_PER_MIN)
-    return np.minimum(car + per_trip, np.float32(params.MAX_TIME_MIN))
+    """The free-flow generalised car skim of ``net`` for origin ``rows`` (minutes, capped),
+    including the operating cost, charges and parking in minutes."""
+    gen, _, _ = car_route_skims(net, rows, engine)
+    fixed = _fixed_car_cost_dkk(net, rows) / np.float32(params.VALUE_OF_TIME_DKK_PER_MIN)
+    return np.minimum(gen + fixed, np.float32(params.MAX_TIME_MIN)).astype(np.float32)
 
 
 def _rows(legs: Legs, rows: np.ndarray) -> Legs:

@@ -19,7 +19,7 @@ from .roads import link_speed_kmh
 from .services import Network
 
 __all__ = [
-    "ACCESS_MODES", "Legs", "car_legs", "mode_choice", "pt_legs", "study_zones",
+    "ACCESS_MODES", "Legs", "car_access", "car_legs", "mode_choice", "pt_legs", "study_zones",
     "zone_distance_m",
 ]
 
@@ -234,8 +234,14 @@ def pt_legs(net: Network, stations: list[str]) -> Legs:
 
 
 def car_legs(net: Network, nodes: list[str]) -> Legs:
-    """Local-road legs between zones and the ``CAR_ACCESS_NODES_K`` nearest skeleton nodes,
-    plus the terminal time; the scenario's speed caps and per-km charge apply."""
+    """Local-road legs between zones and the ``CAR_ACCESS_NODES_K`` nearest road nodes, plus
+    the terminal time; the scenario's speed caps apply, and the generalised cost adds the
+    operating cost and per-km charge of the leg in minutes (``params.VALUE_OF_TIME``)."""
+    return car_access(net, nodes)[0]
+
+
+def car_access(net: Network, nodes: list[str]) -> tuple[Legs, np.ndarray]:
+    """:func:`car_legs` and the legs' road km (zones x k, float32)."""
     xy = np.array([net.road_nodes[n] for n in nodes])
     dist, idx = _near_kept(xy, nodes, _base_names()[1], params.CAR_ACCESS_NODES_K)
     z = study_zones()
@@ -243,7 +249,8 @@ def car_legs(net: Network, nodes: list[str]) -> Legs:
                      link_speed_kmh("local", "rural", net.speed_caps))[:, None]
     km = np.maximum(dist, 250.0) * params.ACCESS_CIRCUITY / 1000.0
     t = km / speed * 60.0 + params.CAR_TERMINAL_MIN
-    g = t + km * net.road_cost["per_km_dkk"] / params.VALUE_OF_TIME_DKK_PER_MIN
+    per_km = params.CAR_OPERATING_COST_DKK_PER_KM + net.road_cost["per_km_dkk"]
+    g = t + km * per_km / params.VALUE_OF_TIME_DKK_PER_MIN
     f32 = np.float32
-    return Legs(idx.astype(np.int32), t.astype(f32), g.astype(f32),
-                idx.astype(np.int32), t.astype(f32), g.astype(f32))
+    return (Legs(idx.astype(np.int32), t.astype(f32), g.astype(f32),
+                 idx.astype(np.int32), t.astype(f32), g.astype(f32)), km.astype(f32))
