@@ -44,6 +44,7 @@ from .appraisal import bench, bundle, indicators, robustness, score  # noqa: E40
 from .catalogue import catalogue  # noqa: E402
 from .network import network  # noqa: E402
 from .outputs import map_, run_cmd, table  # noqa: E402
+from ..explore.cli import bench_explore, explore  # noqa: E402
 
 cli.add_command(catalogue)
 cli.add_command(network)
@@ -55,6 +56,8 @@ cli.add_command(bench)
 cli.add_command(run_cmd)
 cli.add_command(map_)
 cli.add_command(table)
+cli.add_command(explore)
+bench.add_command(bench_explore)
 
 
 def main(argv: list[str] | None = None) -> None:
