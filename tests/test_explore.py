@@ -366,6 +366,7 @@ def test_bundle_file_stem_refuses_names_without_letters():
         bundle_file_stem("../..")
 
 
+@pytest.mark.slow
 def test_export_paper_uses_the_run_output_code(client):
     st = client.post("/api/export/paper", json={"name": "Test", "ids": [2, 3]}).json()
     assert st["kind"] == "paper"

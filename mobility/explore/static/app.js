@@ -22,7 +22,7 @@
       synergy: 'Synergi (personminutter)', score: 'Score (0–5)', coverage: 'Dækning',
       npv: 'Nettonutidsværdi (mio. kr.)', bcr: 'Cost-benefit-forhold', gaining: 'Kommuner der vinder',
       ids: 'Indsatser', not_available: 'ikke beregnet endnu', of: 'af',
-      computing: 'Beregner', step: 'scenarie', cached: 'fra cache', seconds: 's',
+      computing: 'Beregner', computed: 'beregnet', step: 'scenarie', cached: 'fra cache', seconds: 's',
       warmup: 'Forbereder netværksmodellen', ready: 'Klar', error: 'Fejl',
       legend: 'Tilgængelighed, ændring (%)', worse: 'dårligere', better: 'bedre',
       saved_as: 'Gemt som', paper_ready: 'Beslutningsnotat klar:', download: 'hent',
@@ -48,7 +48,7 @@
       passengers: 'Extra passengers per day (catalogue)', synergy: 'Synergy (person-minutes)',
       score: 'Score (0–5)', coverage: 'Coverage', npv: 'Net present value (million DKK)',
       bcr: 'Benefit-cost ratio', gaining: 'Municipalities gaining', ids: 'Initiatives',
-      not_available: 'not computed yet', of: 'of', computing: 'Computing', step: 'scenario',
+      not_available: 'not computed yet', of: 'of', computing: 'Computing', computed: 'computed', step: 'scenario',
       cached: 'cached', seconds: 's', warmup: 'Preparing the network model', ready: 'Ready',
       error: 'Error', legend: 'Accessibility, change (%)', worse: 'worse', better: 'better',
       saved_as: 'Saved as', paper_ready: 'Decision paper ready:', download: 'download',
@@ -182,9 +182,10 @@
   function addInitiatives(map, register) {
     var layer = L.geoJSON(S.catalogueGeo, {
       style: function (f) {
-        return {color: themeColour(f.properties.theme), weight: 3, opacity: 0.9,
-                fillOpacity: 0.08, dashArray: f.properties.modelled ? null : '4 4',
-                className: 'mob-init'};
+        var area = /Polygon/.test(f.geometry.type);
+        return {color: themeColour(f.properties.theme), weight: area ? 1.5 : 3, opacity: 0.9,
+                fill: false, dashArray: f.properties.modelled ? null : '4 4',
+                className: 'mob-init' + (area ? ' mob-area' : '')};
       },
       pointToLayer: function (f, latlng) {
         return L.circleMarker(latlng, {radius: 5, className: 'mob-init'});
@@ -208,7 +209,8 @@
     Object.keys(S.initLayers).forEach(function (id) {
       var on = S.ticked.has(Number(id));
       var l = S.initLayers[id];
-      l.setStyle({weight: on ? 6 : 3, opacity: on ? 1 : 0.55});
+      var area = l.feature && /Polygon/.test(l.feature.geometry.type);
+      l.setStyle({weight: (area ? 1.5 : 3) * (on ? 2 : 1), opacity: on ? 1 : 0.5});
       if (on && l.bringToFront) { l.bringToFront(); }
     });
   }
@@ -262,6 +264,7 @@
   var timer = null;
   function toggle(id, on) {
     if (on) { S.ticked.add(id); } else { S.ticked.delete(id); }
+    S.seq++;  // a result still on its way is for another bundle now: ignore it
     syncChecks();
     clearTimeout(timer);
     timer = setTimeout(evaluate, 60);
@@ -285,8 +288,11 @@
       show(st);
       return api('GET', '/api/jobs/' + st.job_id + '?wait_s=' + POLL_WAIT_S).then(poll);
     }
-    var t0 = performance.now();
-    return api('POST', '/api/jobs', {ids: ids}).then(poll).then(function (st) {
+    var t0 = performance.now(), cached = false;
+    return api('POST', '/api/jobs', {ids: ids}).then(function (st) {
+      cached = st.state === 'done';
+      return poll(st);
+    }).then(function (st) {
       if (!st || seq !== S.seq) { return; }
       return Promise.all([
         api('POST', '/api/bundle', {ids: ids}),
@@ -299,9 +305,9 @@
         renderTotals();
         renderCells();
         prog.textContent = '';
-        prog.appendChild(el('span', (st.elapsed_s > 0.05 ? fmt(st.elapsed_s, 2) + ' ' +
-          T.seconds : T.cached) + ' · ' + fmt((performance.now() - t0) / 1000, 2) + ' ' +
-          T.seconds, 'muted'));
+        prog.className = 'small';
+        prog.appendChild(el('span', (cached ? T.cached : T.computed) + ' · ' +
+          fmt((performance.now() - t0) / 1000, 2) + ' ' + T.seconds, 'muted'));
         document.body.dataset.state = 'ready';
         document.body.dataset.evaluated = ids.join(',');
       });
