@@ -8,6 +8,7 @@ renders it with ``textContent`` (never as HTML). No CORS middleware (cross-origi
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
@@ -263,15 +264,22 @@ def _modelled(init: Any) -> tuple[bool, str | None]:
 
 
 class _Cached:
+    """A JSON document built once, kept as bytes and gzip bytes, served with an ETag."""
+
     def __init__(self, data: Any, media_type: str) -> None:
         self.body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        self.gzip = gzip.compress(self.body, compresslevel=6, mtime=0)
         self.etag = '"' + hashlib.sha256(self.body).hexdigest()[:16] + '"'
         self.media_type = media_type
 
     def response(self, request: Request) -> Response:
-        headers = {"ETag": self.etag, "Cache-Control": "public, max-age=3600"}
+        headers = {"ETag": self.etag, "Cache-Control": "public, max-age=3600",
+                   "Vary": "Accept-Encoding"}
         if request.headers.get("if-none-match") == self.etag:
             return Response(status_code=304, headers=headers)
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            headers["Content-Encoding"] = "gzip"  # the gzip middleware leaves it alone
+            return Response(self.gzip, media_type=self.media_type, headers=headers)
         return Response(self.body, media_type=self.media_type, headers=headers)
 
 
@@ -309,6 +317,9 @@ def create_app(explorer: Explorer | None = None, *, catalogue_dir: str | Path | 
         version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
     )
     app.state.explorer = ex
+    # built at start, so that the first page load only sends bytes
+    cache["catalogue"] = _Cached(_catalogue_geojson(ex), "application/geo+json")
+    cache["cells"] = _Cached(ex.cells_geojson(), "application/geo+json")
     if warmup and ex.warmup_job is None:
         # also when the app is used without its lifespan (e.g. a TestClient outside `with`)
         ex.start_warmup()

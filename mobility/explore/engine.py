@@ -530,19 +530,24 @@ class Explorer:
 
     def cell_values(self, payload: Mapping[str, Any]) -> dict[str, list[float | None]]:
         """Per-cell ``accessibility_change_pct`` and ``mean_time_change_min`` of a bundle,
-        aligned with :meth:`cells_geojson` (None: no value for that cell)."""
-        _, ids, index = self._cells()
+        aligned with :meth:`cells_geojson` (None: no value for that cell; 0 for the empty
+        bundle)."""
+        import pandas as pd
+
+        _, ids, _ = self._cells()
         n = len(ids)
+        scenario = payload.get("scenario")
+        zones = getattr(scenario, "zones", None)
         out: dict[str, list[float | None]] = {}
-        zones = getattr(payload.get("scenario"), "zones", None)
-        for col, digits in (("accessibility_change_pct", 3), ("mean_time_change_min", 3)):
-            values: list[float | None] = [0.0 if payload.get("scenario") is None else None] * n
+        for col in ("accessibility_change_pct", "mean_time_change_min"):
+            values = np.full(n, 0.0 if scenario is None else np.nan)
             if zones is not None and col in zones and "cell_id" in zones:
-                for cid, v in zip(zones["cell_id"], zones[col], strict=True):
-                    k = index.get(str(cid))
-                    if k is not None and v is not None and np.isfinite(v):
-                        values[k] = round(float(v), digits) + 0.0
-            out[col] = values
+                pos = pd.Index(ids).get_indexer(zones["cell_id"].astype(str))
+                vals = pd.to_numeric(zones[col], errors="coerce").to_numpy(dtype=float)
+                keep = pos >= 0
+                values[pos[keep]] = vals[keep]
+            values = np.round(values, 3) + 0.0  # no -0.0
+            out[col] = [None if not np.isfinite(v) else float(v) for v in values.tolist()]
         return out
 
     # ---- totals
