@@ -14,14 +14,14 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from mobility.appraisal import evaluate_bundle, optimise_bundle, read_bundle  # noqa: E402
-from mobility.explore import Explorer, bundle_file_stem, create_app  # noqa: E402
-from mobility.explore.app import MAX_BODY_BYTES  # noqa: E402
-from mobility.explore.engine import ExplorerError, effects_value  # noqa: E402
+from mobility.appraisal import evaluate_bundle, optimise_bundle, read_bundle
+from mobility.explore import Explorer, bundle_file_stem, create_app
+from mobility.explore.app import MAX_BODY_BYTES
+from mobility.explore.engine import ExplorerError, effects_value
 
-from .explore_support import FakeExplorerNetwork  # noqa: E402
+from .explore_support import FakeExplorerNetwork
 
 HOST = "testserver"
 
@@ -165,11 +165,13 @@ def test_effects_light_up_through_the_adapter(catalogue, tmp_path):
 
 def test_effects_value_reads_scenario_effects_then_bundle_cba():
     class S:
-        effects = {"extra_pt_trips_per_day": 12, "x": float("nan")}
+        def __init__(self):
+            self.effects = {"extra_pt_trips_per_day": 12, "x": float("nan")}
 
     class B:
-        npv_mdkk = 3.5
-        cba = {"bcr": 1.7}
+        def __init__(self):
+            self.npv_mdkk = 3.5
+            self.cba = {"bcr": 1.7}
 
     assert effects_value(S(), B(), "extra_pt_trips_per_day") == 12.0
     assert effects_value(S(), B(), "npv_mdkk") == 3.5

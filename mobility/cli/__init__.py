@@ -40,11 +40,11 @@ def cli(verbose: int, quiet: bool) -> None:
                         stream=sys.stderr, force=True)
 
 
+from ..explore.cli import bench_explore, explore  # noqa: E402
 from .appraisal import bench, bundle, indicators, robustness, score  # noqa: E402
 from .catalogue import catalogue  # noqa: E402
 from .network import network  # noqa: E402
 from .outputs import map_, run_cmd, table  # noqa: E402
-from ..explore.cli import bench_explore, explore  # noqa: E402
 
 cli.add_command(catalogue)
 cli.add_command(network)

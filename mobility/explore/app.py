@@ -17,7 +17,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Path as PathParam, Query, Request
+from fastapi import FastAPI, Query, Request
+from fastapi import Path as PathParam
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -26,7 +27,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ..errors import MobilityError
-from .engine import MAX_IDS, Explorer, ExplorerConflict, ExplorerError
+from .engine import MAX_IDS, Explorer, ExplorerConflict
 
 __all__ = ["MAX_BODY_BYTES", "create_app"]
 

@@ -134,7 +134,7 @@ def run_benchmark(*, ticks: int = 8, repeat: int = 5, cache_dir: str | None = No
                     out["sizes"] = {k: {"bytes": v[0], "wire_bytes": v[1]}
                                     for k, v in sizes.items()}
                     job = explorer.warmup_job
-                    assert job is not None  # noqa: S101 (started by the app)
+                    assert job is not None
                     job.wait(3600)
                     out["warmup_s"] = (job.finished or time.perf_counter()) - job.started
                     out["warmup_scenarios"] = job.total

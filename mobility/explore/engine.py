@@ -326,7 +326,7 @@ class Explorer:
             if owner:
                 fut = Future()
                 self._scenario_flight[key] = fut
-        assert fut is not None  # noqa: S101 (narrowing for mypy)
+        assert fut is not None
         job: Job | None = getattr(_TLS, "job", None)
         if not owner:
             result = fut.result()
@@ -521,7 +521,7 @@ class Explorer:
             self._cell_ids = ids
             self._cell_index = {c: k for k, c in enumerate(ids)}
             self._cells_geojson = {"type": "FeatureCollection", "features": feats}
-        assert self._cell_ids is not None and self._cell_index is not None  # noqa: S101
+        assert self._cell_ids is not None and self._cell_index is not None
         return self._cells_geojson, self._cell_ids, self._cell_index
 
     def cells_geojson(self) -> dict[str, Any]:
@@ -711,7 +711,8 @@ class Explorer:
                     bundles=[bundle_file], offline=True, lang=lang, network=self.scenario,
                     progress=progress)
                 job.file = work / "out" / "decision-paper.docx"
-                job.file_name = f"{stem}-{'beslutningsnotat' if lang == 'da' else 'decision-paper'}.docx"
+                paper = "beslutningsnotat" if lang == "da" else "decision-paper"
+                job.file_name = f"{stem}-{paper}.docx"
                 job.finish(None)
             except MobilityError as err:
                 job.finish(error=str(err))
