@@ -310,6 +310,7 @@
           fmt((performance.now() - t0) / 1000, 2) + ' ' + T.seconds, 'muted'));
         document.body.dataset.state = 'ready';
         document.body.dataset.evaluated = ids.join(',');
+        history.replaceState(null, '', '#ids=' + S.totals.ids.join(','));
       });
     }).catch(function (e) {
       if (seq !== S.seq) { return; }
@@ -517,6 +518,12 @@
       setupBudget(); setupCompare(); setupExport();
       watchWarmup();
       document.body.dataset.state = 'ready';
+      // a bundle in the address (#ids=2,3), e.g. a reload or a shared link
+      var m = /^#ids=([0-9,]{1,400})$/.exec(window.location.hash);
+      if (m) {
+        m[1].split(',').forEach(function (x) { if (S.byId[Number(x)]) { S.ticked.add(Number(x)); } });
+        if (S.ticked.size) { syncChecks(); evaluate(); }
+      }
     }).catch(function (e) {
       setStatus(T.error + ': ' + e.message, 'err');
       document.body.dataset.state = 'error';
