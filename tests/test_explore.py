@@ -439,3 +439,23 @@ def test_cli_registers_explore():
 def test_status_reports_warmup(client):
     s = client.get("/api/status").json()
     assert s["warmup"]["state"] == "done" and s["initiatives"] == 33
+
+
+def test_other_catalogue(tmp_path):
+    from mobility.catalogue import read_initiatives
+
+    from .conftest import DATA_DIR
+
+    folder = DATA_DIR / "catalogue_ok"
+    net = FakeExplorerNetwork(read_initiatives(folder))
+    ex = Explorer(folder, evaluator=net)
+    try:
+        assert ex.bundles_dir == folder / "bundles"
+        with _client(ex, warmup=False) as c:
+            ids = [d["id"] for d in c.get("/api/initiatives").json()]
+            assert len(ids) == 4
+            assert c.post("/api/bundle", json={"ids": ids[:1]}).status_code == 200
+            r = c.post("/api/bundle", json={"ids": [max(ids) + 1]})
+            assert r.status_code == 422
+    finally:
+        ex.close()

@@ -109,7 +109,23 @@ def _state(driver) -> str:
     return driver.execute_script("return document.body.dataset.state || ''")
 
 
-def test_tick_two_initiatives_and_compare(site, catalogue):
+def _cli_evaluate(tmp_path: Path, ids: list[int]) -> dict:
+    """``mobility bundle evaluate FILE --json`` for a bundle file of ``ids``."""
+    import json
+
+    from click.testing import CliRunner
+
+    from mobility.cli import cli
+
+    f = tmp_path / "ticked.yaml"
+    f.write_text(f"name: ticked\ndescription: the ticked ids\ninitiatives: {ids}\n",
+                 encoding="utf-8")
+    out = CliRunner().invoke(cli, ["bundle", "evaluate", str(f), "--json"])
+    assert out.exit_code == 0, out.output
+    return json.loads(out.stdout)
+
+
+def test_tick_two_initiatives_and_compare(site, catalogue, tmp_path):
     kind, url, ex, network = site
     ARTIFACTS.mkdir(exist_ok=True)
     assert ex.warmup_job is not None
@@ -139,6 +155,11 @@ def test_tick_two_initiatives_and_compare(site, catalogue):
             return float(raw)
 
         lib = evaluate_bundle([2, 3], initiatives=catalogue, network=network)
+        if kind == "real":  # and the command line, for the same ids
+            cli = _cli_evaluate(tmp_path, [2, 3])
+            assert cli["cost_mdkk"] == lib.cost_mdkk
+            assert cli["person_minutes_saved_per_day"] == pytest.approx(
+                lib.person_minutes_saved_per_day, rel=1e-9)
         assert value("cost_mdkk") == pytest.approx(lib.cost_mdkk)
         assert value("person_minutes_saved_per_day") == pytest.approx(
             lib.person_minutes_saved_per_day, rel=1e-9)
@@ -185,8 +206,19 @@ def test_tick_two_initiatives_and_compare(site, catalogue):
         # budget slider -> optimiser -> adopt
         opt = driver.find_element(By.ID, "opt")
         _wait(driver, lambda d: "Valgt" in opt.text, 30)
+        chosen = [int(x) for x in opt.text.split("\n")[0].split(":")[1].split(",")]
+        driver.find_element(By.ID, "adopt").click()
+        want = ",".join(map(str, sorted(chosen)))
+        _wait(driver, lambda d: d.execute_script(
+            "return document.body.dataset.evaluated") == want and _state(d) == "ready", 600)
+        assert driver.execute_script("return window.location.hash").startswith("#ids=")
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []
+
+        # a bundle in the address is evaluated on load
+        driver.get(url + "/?lang=da#ids=2,3")
+        _wait(driver, lambda d: d.execute_script(
+            "return document.body.dataset.evaluated") == "2,3" and _state(d) == "ready")
 
         driver.get(url + "/?lang=en")
         _wait(driver, lambda d: _state(d) == "ready"
