@@ -179,6 +179,9 @@ def test_tick_two_initiatives_and_compare(site, catalogue, tmp_path):
         # save A, add 13 (brings its prerequisite 12), save B, compare side by side
         driver.find_element(By.ID, "saveA").click()
         driver.find_element(By.ID, "cb-13").click()
+        if kind == "real":  # an uncached bundle shows its progress while it is evaluated
+            _wait(driver, lambda d: "Beregner" in d.find_element(By.ID, "progress").text, 30)
+            driver.save_screenshot(str(ARTIFACTS / f"explore-{kind}-progress.png"))
         _wait(driver, lambda d: d.execute_script(
             "return document.body.dataset.evaluated") == "2,3,13" and _state(d) == "ready")
         checked = driver.execute_script(

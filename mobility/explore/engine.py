@@ -17,7 +17,6 @@ import tempfile
 import threading
 import time
 import uuid
-import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -380,19 +379,20 @@ class Explorer:
         return tuple(sorted(out))
 
     def _evaluate_bundle(self, ids: Ids) -> dict[str, Any]:
-        from ..appraisal import evaluate_bundle
+        from ..appraisal import Bundle, check_bundle, evaluate_bundle
         from ..appraisal._network import NetworkEffects
 
         effects = NetworkEffects(self.scenario, self.initiatives)
         t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if ids:
-                result = evaluate_bundle(list(ids), initiatives=self.initiatives,
-                                         weights=self.weights, network=False, effects=effects,
-                                         add_prerequisites=True)
-            else:
-                result = None
+        result = None
+        if ids:
+            # checked first: its notes (overlaps, conflicts) are then part of the bundle and
+            # evaluate_bundle emits no warning (warnings filters are not thread-safe)
+            bundle = check_bundle(Bundle(name="+".join(map(str, ids)), initiatives=ids),
+                                  self.initiatives, add_prerequisites=True)
+            result = evaluate_bundle(bundle, initiatives=self.initiatives,
+                                     weights=self.weights, network=False, effects=effects,
+                                     add_prerequisites=True)
         scenario = self.scenario(result.initiatives) if result is not None else None
         return {"result": result, "scenario": scenario,
                 "seconds": time.perf_counter() - t0}
@@ -456,6 +456,8 @@ class Explorer:
             msg = f"evaluation of bundle {_ids_label(job.ids)} is still running"
             raise TimeoutError(msg)
         if job.error:
+            if job.error.startswith("internal error"):
+                raise RuntimeError(job.error)
             raise MobilityError(job.error)
         return job.result  # type: ignore[no-any-return]
 
@@ -613,8 +615,7 @@ class Explorer:
             msg = f"budget must be between 0 and 10,000,000 million DKK, got {budget_mdkk!r}"
             raise ExplorerError(msg)
         # serialised: the optimiser redirects file descriptor 1 while HiGHS runs
-        with self._optimise_lock, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with self._optimise_lock:
             res = optimise_bundle(float(budget_mdkk), initiatives=self.initiatives,
                                   weights=self.weights, network=False, top=1)
         return {"budget_mdkk": float(budget_mdkk), "selected": list(res.selected),
@@ -638,8 +639,7 @@ class Explorer:
         ExplorerConflict
             The file exists and ``overwrite`` is False.
         """
-        from ..appraisal import check_bundle, read_bundle
-        from ..appraisal.bundles import Bundle
+        from ..appraisal import Bundle, check_bundle
 
         key = self.check_ids(ids)
         if not key:
@@ -667,9 +667,9 @@ class Explorer:
                 msg = f"bundle file {target.name} exists already (choose another name)"
                 raise ExplorerConflict(msg)
             write_text(target, text)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            read_bundle(target, self.initiatives)  # what we wrote reads back
+        back = yaml.safe_load(target.read_text(encoding="utf-8"))  # what we wrote reads back
+        check_bundle(Bundle(name=back["name"], initiatives=tuple(back["initiatives"])),
+                     self.initiatives)
         return {"file": target.name, "initiatives": list(checked.initiatives),
                 "warnings": list(checked.warnings)}
 
