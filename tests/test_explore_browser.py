@@ -230,5 +230,11 @@ def test_tick_two_initiatives_and_compare(site, catalogue, tmp_path):
         assert "not modelled" in driver.find_element(
             By.CSS_SELECTOR, "#list li[data-id='9'] .badge.nm").text
         driver.save_screenshot(str(ARTIFACTS / f"explore-{kind}-english.png"))
+
+        # the API docs render offline (Swagger UI served by the app, no CDN)
+        driver.get(url + "/docs")
+        _wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) >= 10, 30)
+        assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
+        driver.save_screenshot(str(ARTIFACTS / f"explore-{kind}-docs.png"))
     finally:
         driver.quit()
