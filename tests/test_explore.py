@@ -459,3 +459,17 @@ def test_other_catalogue(tmp_path):
             assert r.status_code == 422
     finally:
         ex.close()
+
+
+def test_close_stops_the_warmup(catalogue, tmp_path):
+    slow = {(i,): 0.2 for i in catalogue}
+    net = FakeExplorerNetwork(catalogue, delay_s=slow)
+    ex = Explorer(evaluator=net, bundles_dir=tmp_path)
+    job = ex.start_warmup()
+    for _ in range(400):  # until the first single is done (bounded)
+        if job.done >= 1:
+            break
+        job.wait(0.05)
+    ex.close()
+    assert job.state == "error" and job.error == "stopped"
+    assert sum(net.calls.values()) < len(catalogue)

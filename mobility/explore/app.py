@@ -500,7 +500,7 @@ def create_app(explorer: Explorer | None = None, *, catalogue_dir: str | Path | 
         """Warm-up progress and server facts."""
         w = ex.warmup_job
         return {"warmup": w.status() if w is not None else None,
-                "workers": ex.pool._max_workers, "initiatives": len(ex.initiatives)}
+                "workers": ex.workers, "initiatives": len(ex.initiatives)}
 
     return app
 

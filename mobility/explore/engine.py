@@ -236,8 +236,10 @@ class Explorer:
 
             self._warm_base = warm_base
         self._evaluate = evaluator
-        self.pool = ThreadPoolExecutor(max_workers=max(1, workers),
+        self.workers = max(1, workers)
+        self.pool = ThreadPoolExecutor(max_workers=self.workers,
                                        thread_name_prefix="mobility-explore")
+        self._closing = threading.Event()
         self._lock = threading.Lock()
         self._scenarios = _LRU(CACHE_SIZE)
         self._bundles = _LRU(CACHE_SIZE)
@@ -256,7 +258,9 @@ class Explorer:
     # ---- lifecycle
 
     def close(self) -> None:
-        """Stop the worker pool (waiting for running jobs) and remove temporary files."""
+        """Stop the worker pool (the warm-up stops after its current scenario; running bundle
+        jobs finish) and remove temporary files."""
+        self._closing.set()
         self.pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self._tmp, ignore_errors=True)
 
@@ -491,6 +495,9 @@ class Explorer:
                     self._warm_base()
                     job.advance("base")
                 for key in keys:
+                    if self._closing.is_set():
+                        job.finish(error="stopped")
+                        return
                     self.scenario(key)
                 job.finish(None)
             except MobilityError as err:
