@@ -206,6 +206,33 @@ def test_tick_two_initiatives_and_compare(site, catalogue, tmp_path):
         time.sleep(0.5)
         driver.save_screenshot(str(ARTIFACTS / f"explore-{kind}-compare.png"))
 
+        # export the current bundle as a bundle file, named by the user
+        driver.find_element(By.ID, "bname").send_keys("Metro og BRT")
+        driver.find_element(By.ID, "saveYaml").click()
+        _wait(driver, lambda d: "Gemt som" in d.find_element(By.ID, "exportMsg").text, 30)
+        assert "metro-og-brt.yaml" in driver.find_element(By.ID, "exportMsg").text
+        saved = (ex.bundles_dir / "metro-og-brt.yaml").read_text(encoding="utf-8")
+        assert "initiatives:" in saved and "- 13" in saved
+
+        # search box and theme filter
+        search = driver.find_element(By.ID, "search")
+        search.send_keys("metro")
+        visible = driver.execute_script(
+            "return Array.from(document.querySelectorAll('#list li'))"
+            ".filter(li => !li.hidden).map(li => Number(li.dataset.id))")
+        assert visible == [i for i, x in catalogue.items() if "metro" in x.name.lower()
+                           or "metro" in (x.name_en or "").lower()]
+        search.clear()
+        search.send_keys(" ")  # an input event with an empty query
+        from selenium.webdriver.support.select import Select
+
+        Select(driver.find_element(By.ID, "theme")).select_by_value("cycling")
+        visible = driver.execute_script(
+            "return Array.from(document.querySelectorAll('#list li'))"
+            ".filter(li => !li.hidden).map(li => Number(li.dataset.id))")
+        assert visible == [i for i, x in catalogue.items() if x.theme == "cycling"]
+        Select(driver.find_element(By.ID, "theme")).select_by_value("")
+
         # budget slider -> optimiser -> adopt
         opt = driver.find_element(By.ID, "opt")
         _wait(driver, lambda d: "Valgt" in opt.text, 30)
