@@ -473,3 +473,47 @@ def test_close_stops_the_warmup(catalogue, tmp_path):
     ex.close()
     assert job.state == "error" and job.error == "stopped"
     assert sum(net.calls.values()) < len(catalogue)
+
+
+def test_scenario_single_flight(catalogue, tmp_path):
+    net = FakeExplorerNetwork(catalogue, delay_s={(3, 4): 0.8})
+    ex = Explorer(evaluator=net, bundles_dir=tmp_path)
+    try:
+        barrier = threading.Barrier(3)
+        out = []
+
+        def get():
+            barrier.wait()
+            out.append(ex.scenario([4, 3, 3]))
+
+        threads = [threading.Thread(target=get) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    finally:
+        ex.close()
+    assert len(out) == 3 and out[0] is out[1] is out[2]
+    assert net.calls[(3, 4)] == 1
+
+
+def test_failed_evaluation_is_not_cached(catalogue, tmp_path):
+    from mobility.errors import NetworkError
+
+    calls = []
+
+    def broken(ids):
+        calls.append(ids)
+        msg = "edit cannot be applied (test)"
+        raise NetworkError(msg)
+
+    ex = Explorer(evaluator=broken, bundles_dir=tmp_path)
+    try:
+        with _client(ex, warmup=False) as c:
+            r = c.post("/api/bundle", json={"ids": [2]})
+            assert r.status_code == 422 and "edit cannot be applied" in r.json()["detail"]
+            n = len(calls)
+            r = c.post("/api/bundle", json={"ids": [2]})
+            assert r.status_code == 422 and len(calls) > n  # tried again, not cached
+    finally:
+        ex.close()
