@@ -517,3 +517,24 @@ def test_failed_evaluation_is_not_cached(catalogue, tmp_path):
             assert r.status_code == 422 and len(calls) > n  # tried again, not cached
     finally:
         ex.close()
+
+
+def test_preview_gives_the_catalogue_figures_without_the_network(catalogue, tmp_path):
+    net = FakeExplorerNetwork(catalogue)
+    ex = Explorer(evaluator=net, bundles_dir=tmp_path)
+    try:
+        with _client(ex, warmup=False) as c:
+            p = c.post("/api/bundle/preview", json={"ids": [13]}).json()
+            assert net.calls == {}  # no scenario evaluated
+            assert p["complete"] is False and p["ids"] == [12, 13]
+            assert p["cost_mdkk"] == 19000
+            assert p["person_minutes_saved_per_day"] is None
+            assert p["warnings"][0]["kind"] == "prerequisite"
+            full = c.post("/api/bundle", json={"ids": [13]}).json()
+            assert full["complete"] is True and full["cost_mdkk"] == p["cost_mdkk"]
+            assert full["person_minutes_saved_per_day"] == pytest.approx(2500.0)
+            # once evaluated, the preview is the full answer
+            assert c.post("/api/bundle/preview", json={"ids": [13]}).json() == full
+            assert c.post("/api/bundle/preview", json={"ids": [0]}).status_code == 422
+    finally:
+        ex.close()

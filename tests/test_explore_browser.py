@@ -189,7 +189,7 @@ def test_tick_two_initiatives_and_compare(site, catalogue, tmp_path):
             ".map(c => Number(c.dataset.id))")
         assert checked == [2, 3, 12, 13]
         warnings = driver.find_element(By.ID, "warnings").text
-        assert "added prerequisite 12" in warnings
+        assert "tilføjet forudsætningen 12" in warnings
         driver.find_element(By.ID, "saveB").click()
         _wait(driver, lambda d: d.find_element(By.ID, "compareView").is_displayed())
         counts = driver.execute_script(

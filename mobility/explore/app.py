@@ -150,6 +150,8 @@ class Initiative(BaseModel):
 
 class Warning_(BaseModel):
     kind: str = Field(description="prerequisite, conflict, overlap, network or other")
+    ids: list[int] = Field(default_factory=list, description="prerequisite: the added id, "
+                           "then the ids that need it")
     text: str
 
 
@@ -176,6 +178,7 @@ class BundleTotals(BaseModel):
     network_excluded: dict[str, str]
     warnings: list[Warning_]
     seconds: float = Field(description="Evaluation time of the bundle (0 when it was cached).")
+    complete: bool = Field(description="False for a preview without the network figures.")
 
 
 class JobStatus(BaseModel):
@@ -419,6 +422,14 @@ def create_app(explorer: Explorer | None = None, *, catalogue_dir: str | Path | 
         evaluation) and return its totals."""
         payload = ex.bundle(body.ids)
         return ex.totals(payload, body.ids)
+
+    @app.post("/api/bundle/preview", response_model=BundleTotals, tags=["bundle"],
+              responses={422: {"description": "Unknown or bad ids"}})
+    def bundle_preview(body: IdsBody) -> dict[str, Any]:
+        """The bundle's catalogue figures at once (cost, construction CO2, score, warnings)
+        without waiting for the network; the network figures are null and ``complete`` is
+        false unless the bundle is cached."""
+        return ex.totals(ex.preview(body.ids), body.ids)
 
     @app.post("/api/jobs", response_model=JobStatus, tags=["bundle"])
     def start_job(body: IdsBody) -> dict[str, Any]:

@@ -401,6 +401,28 @@ class Explorer:
         return {"result": result, "scenario": scenario,
                 "seconds": time.perf_counter() - t0}
 
+    def preview(self, ids: Iterable[Any]) -> dict[str, Any]:
+        """The catalogue part of a bundle's evaluation, without the network (milliseconds):
+        cost, construction CO2, score, warnings; the network figures are None.
+
+        The page shows it at once while the network evaluates the bundle.
+        """
+        from ..appraisal import Bundle, check_bundle, evaluate_bundle
+
+        key = self._bundle_ids(self.check_ids(ids))
+        cached = self._bundles.get(key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        t0 = time.perf_counter()
+        result = None
+        if key:
+            bundle = check_bundle(Bundle(name="+".join(map(str, key)), initiatives=key),
+                                  self.initiatives, add_prerequisites=True)
+            result = evaluate_bundle(bundle, initiatives=self.initiatives, weights=self.weights,
+                                     network=False, add_prerequisites=True)
+        return {"result": result, "scenario": None, "seconds": time.perf_counter() - t0,
+                "complete": False}
+
     def _run_bundle_job(self, job: Job) -> None:
         _TLS.job = job
         job.state = "running"
@@ -575,7 +597,7 @@ class Explorer:
                 continue
             needed_by = [i for i in sorted(asked)
                          if ident in prerequisite_closure(i, self.initiatives)]
-            warnings_out.append({"kind": "prerequisite", "text": (
+            warnings_out.append({"kind": "prerequisite", "ids": [ident, *needed_by], "text": (
                 f"added prerequisite {_label(ident, self.initiatives)} of "
                 + ", ".join(_label(i, self.initiatives) for i in needed_by))})
         for note in (r.warnings if r is not None else ()):
@@ -583,7 +605,7 @@ class Explorer:
                     else "conflict" if " conflicts with " in note
                     else "overlap" if " overlaps with " in note
                     else "network" if "not representable" in note else "other")
-            warnings_out.append({"kind": kind, "text": note})
+            warnings_out.append({"kind": kind, "ids": [], "text": note})
         out = {
             "ids": ids,
             "requested_ids": sorted(set(int(i) for i in requested)),
@@ -605,6 +627,7 @@ class Explorer:
             "network_excluded": {str(k): v for k, v in (r.network_excluded if r else {}).items()},
             "warnings": warnings_out,
             "seconds": round(float(payload.get("seconds", 0.0)), 3),
+            "complete": bool(payload.get("complete", True)),
         }
         return jsonable(out)  # type: ignore[no-any-return]
 

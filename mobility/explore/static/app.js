@@ -28,7 +28,8 @@
       saved_as: 'Gemt som', paper_ready: 'Beslutningsnotat klar:', download: 'hent',
       name_needed: 'Skriv et navn til pakken først.', diff: 'B − A', metric: 'Nøgletal',
       a_saved: 'A', b_saved: 'B', selected: 'Valgt', prerequisite: 'Forudsætning',
-      conflict: 'Konflikt', overlap: 'Overlap', network: 'Netværk', other: 'Bemærkning'
+      conflict: 'Konflikt', overlap: 'Overlap', network: 'Netværk', other: 'Bemærkning',
+      added_prereq: 'tilføjet forudsætningen', prereq_of: 'for'
     },
     en: {
       title: 'Bundle explorer', search: 'Search initiatives …', all_themes: 'All themes',
@@ -54,7 +55,8 @@
       saved_as: 'Saved as', paper_ready: 'Decision paper ready:', download: 'download',
       name_needed: 'Enter a name for the bundle first.', diff: 'B − A', metric: 'Figure',
       a_saved: 'A', b_saved: 'B', selected: 'Selected', prerequisite: 'Prerequisite',
-      conflict: 'Conflict', overlap: 'Overlap', network: 'Network', other: 'Note'
+      conflict: 'Conflict', overlap: 'Overlap', network: 'Network', other: 'Note',
+      added_prereq: 'added prerequisite', prereq_of: 'of'
     }
   }[LANG];
   var THEMES = {
@@ -291,6 +293,11 @@
     var t0 = performance.now(), cached = false;
     return api('POST', '/api/jobs', {ids: ids}).then(function (st) {
       cached = st.state === 'done';
+      if (!cached) {  // the catalogue figures at once, the network ones when ready
+        api('POST', '/api/bundle/preview', {ids: ids}).then(function (t) {
+          if (seq === S.seq && !t.complete) { S.totals = t; renderTotals(); }
+        }).catch(function () { /* the full answer reports errors */ });
+      }
       return poll(st);
     }).then(function (st) {
       if (!st || seq !== S.seq) { return; }
@@ -328,6 +335,9 @@
     ['coverage', 'coverage', null], ['npv', 'npv_mdkk', 0], ['bcr', 'bcr', 2],
     ['gaining', 'municipalities_gaining', null]
   ];
+  var NETWORK_KEYS = ['person_minutes_saved_per_day', 'extra_pt_trips_per_day',
+                      'co2_operation_t_per_year_change', 'synergy_person_minutes',
+                      'municipalities_gaining', 'npv_mdkk', 'bcr'];
   function cellText(t, key, d) {
     if (!t) { return '–'; }
     if (key === 'ids') { return t.ids.length ? t.ids.join(', ') : T.none; }
@@ -337,9 +347,11 @@
     }
     if (key === 'coverage') { return t.coverage ? t.coverage.replace(' of ', ' ' + T.of + ' ') : '–'; }
     if (key === 'municipalities_gaining') {
+      if (!t.complete) { return '…'; }
       return t.municipalities_gaining.length ? t.municipalities_gaining.join(', ') : T.none;
     }
     var v = t[key];
+    if (!t.complete && NETWORK_KEYS.indexOf(key) >= 0) { return '…'; }
     if (v === null || v === undefined) {
       return (key === 'extra_pt_trips_per_day' || key === 'co2_operation_t_per_year_change' ||
               key === 'npv_mdkk' || key === 'bcr') ? T.not_available : '–';
@@ -365,7 +377,13 @@
     (t ? t.warnings : []).forEach(function (w) {
       var li = el('li', null, w.kind);
       li.appendChild(el('b', (T[w.kind] || w.kind) + ': '));
-      li.appendChild(document.createTextNode(w.text));
+      var text = w.text;
+      if (w.kind === 'prerequisite' && w.ids && w.ids.length > 1 && S.byId[w.ids[0]]) {
+        var lab = function (id) { return id + ' (' + initName(S.byId[id]) + ')'; };
+        text = T.added_prereq + ' ' + lab(w.ids[0]) + ' ' + T.prereq_of + ' ' +
+          w.ids.slice(1).map(lab).join(', ');
+      }
+      li.appendChild(document.createTextNode(text));
       ul.appendChild(li);
     });
     if (t && !t.warnings.length) { ul.appendChild(el('li', T.none, 'muted')); }
@@ -411,7 +429,7 @@
 
   // ---------------------------------------------------------------- A / B
   function snapshot() {
-    if (!S.totals || !S.values) { return null; }
+    if (!S.totals || !S.values || !S.totals.complete) { return null; }
     return {totals: S.totals, values: S.values.accessibility_change_pct,
             name: $('bname').value.trim() || S.totals.ids.join('+')};
   }
