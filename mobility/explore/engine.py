@@ -27,9 +27,10 @@ from typing import Any
 import numpy as np
 import yaml
 
-from ..errors import BundleError, MobilityError
+from ..errors import MobilityError
 
-__all__ = ["MAX_IDS", "Explorer", "Job", "bundle_file_stem", "effects_value"]
+__all__ = ["MAX_IDS", "Explorer", "ExplorerConflict", "ExplorerError", "Job",
+           "bundle_file_stem", "effects_value"]
 
 log = logging.getLogger(__name__)
 
@@ -765,7 +766,3 @@ def _label(ident: int, initiatives: Mapping[int, Any]) -> str:
 
 def _ids_label(ids: Sequence[int]) -> str:
     return "+".join(map(str, ids)) if ids else "-"
-
-
-__all__ += ["ExplorerConflict", "ExplorerError"]
-_ = BundleError  # re-exported for the app's error mapping
