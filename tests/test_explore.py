@@ -538,3 +538,20 @@ def test_preview_gives_the_catalogue_figures_without_the_network(catalogue, tmp_
             assert c.post("/api/bundle/preview", json={"ids": [0]}).status_code == 422
     finally:
         ex.close()
+
+
+def test_bench_drives_the_api_over_http(catalogue):
+    from mobility.explore.bench import format_report, run_benchmark
+
+    net = FakeExplorerNetwork(catalogue)
+    res = run_benchmark(ticks=3, repeat=1, evaluator=net)
+    assert [len(t["ids"]) for t in res["ticks"]] == [2, 3, 4]
+    assert not any(t["cached"] for t in res["ticks"])  # every tick a new bundle
+    assert all(net.calls[tuple(t["ids"])] == 1 for t in res["ticks"])
+    assert res["sizes"]["/api/cells.geojson"]["bytes"] > res["values_bytes"] > 0
+    assert res["sizes"]["/api/cells.geojson"]["wire_bytes"] < res["sizes"][
+        "/api/cells.geojson"]["bytes"]  # gzip
+    text = format_report(res)
+    for needle in ("first page load", "tick into an uncached bundle", "cached bundle",
+                   "cells geometry (once)", "cell values per tick"):
+        assert needle in text

@@ -110,8 +110,12 @@ def _tick(client: Any, ids: list[int]) -> tuple[float, bool, dict[str, Any], int
 
 
 def run_benchmark(*, ticks: int = 8, repeat: int = 5, cache_dir: str | None = None,
-                  catalogue_dir: str | None = None, seed: int = 13) -> dict[str, Any]:
-    """Run the benchmark and return its figures (seconds, bytes)."""
+                  catalogue_dir: str | None = None, seed: int = 13,
+                  evaluator: Any = None) -> dict[str, Any]:
+    """Run the benchmark and return its figures (seconds, bytes).
+
+    ``evaluator`` replaces the network engine (tests); default the real one.
+    """
     import httpx
 
     from .engine import Explorer
@@ -128,7 +132,8 @@ def run_benchmark(*, ticks: int = 8, repeat: int = 5, cache_dir: str | None = No
 
             clear_cache()  # no scenario from this process's memory
             t0 = time.perf_counter()
-            explorer = Explorer(catalogue_dir, bundles_dir=Path(cache_dir) / "bundles")
+            explorer = Explorer(catalogue_dir, bundles_dir=Path(cache_dir) / "bundles",
+                                evaluator=evaluator)
             out["engine_start_s"] = time.perf_counter() - t0
             try:
                 with _server(explorer) as url, httpx.Client(base_url=url, timeout=600) as c:
