@@ -290,12 +290,13 @@
       show(st);
       return api('GET', '/api/jobs/' + st.job_id + '?wait_s=' + POLL_WAIT_S).then(poll);
     }
-    var t0 = performance.now(), cached = false;
+    var t0 = performance.now(), cached = false, full = false;
     return api('POST', '/api/jobs', {ids: ids}).then(function (st) {
       cached = st.state === 'done';
       if (!cached) {  // the catalogue figures at once, the network ones when ready
         api('POST', '/api/bundle/preview', {ids: ids}).then(function (t) {
-          if (seq === S.seq && !t.complete) { S.totals = t; renderTotals(); }
+          // never over the full answer, whichever arrives first
+          if (seq === S.seq && !full && !t.complete) { S.totals = t; renderTotals(); }
         }).catch(function () { /* the full answer reports errors */ });
       }
       return poll(st);
@@ -306,6 +307,7 @@
         api('GET', '/api/bundle/cells?ids=' + ids.join(','))
       ]).then(function (res) {
         if (seq !== S.seq) { return; }
+        full = true;
         S.totals = res[0]; S.values = res[1];
         S.ticked = new Set(S.totals.ids);
         syncChecks();
