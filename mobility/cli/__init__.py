@@ -48,6 +48,7 @@ def cli(verbose: int, quiet: bool) -> None:
                         stream=sys.stderr, force=True)
 
 
+from ..explore.cli import bench_explore, explore  # noqa: E402
 from .appraisal import (  # noqa: E402
     bench,
     bundle,
@@ -73,6 +74,8 @@ cli.add_command(bench)
 cli.add_command(run_cmd)
 cli.add_command(map_)
 cli.add_command(table)
+cli.add_command(explore)
+bench.add_command(bench_explore)
 
 
 def main(argv: list[str] | None = None) -> None:
