@@ -110,8 +110,11 @@ def test_bundle_totals_match_the_library(client, catalogue, fake):
     assert t["person_minutes_saved_per_day"] == pytest.approx(500.0)
     assert t["score"] == pytest.approx(lib.score)
     assert t["coverage"] == lib.coverage
-    # not there until the demand model and the CBA land
-    assert t["extra_pt_trips_per_day"] is None and t["npv_mdkk"] is None and t["bcr"] is None
+    # the fake engine has no demand model effects; the CBA comes from the bundle's own result
+    assert t["extra_pt_trips_per_day"] is None
+    assert lib.cba is not None and lib.cba["npv_mdkk"] is not None
+    assert t["npv_mdkk"] == pytest.approx(lib.cba["npv_mdkk"])
+    assert t["bcr"] == pytest.approx(lib.cba["bcr"])
     assert t["warnings"] == []
 
 
@@ -317,7 +320,8 @@ def test_optimiser_for_a_budget(client, catalogue):
     r = client.get("/api/optimise", params={"budget_mdkk": 5000})
     assert r.status_code == 200
     o = r.json()
-    lib = optimise_bundle(5000, initiatives=catalogue, network=False, top=1)
+    lib = optimise_bundle(5000, initiatives=catalogue, network=False, top=1,
+                          objective="score")
     assert o["selected"] == list(lib.selected)
     assert o["cost_mdkk"] <= 5000 and o["network_used"] is False
     assert client.get("/api/optimise", params={"budget_mdkk": -1}).status_code == 422

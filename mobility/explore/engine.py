@@ -648,7 +648,8 @@ class Explorer:
         # serialised: the optimiser redirects file descriptor 1 while HiGHS runs
         with self._optimise_lock:
             res = optimise_bundle(float(budget_mdkk), initiatives=self.initiatives,
-                                  weights=self.weights, network=False, top=1)
+                                  weights=self.weights, network=False, top=1,
+                                  objective="score")
         return {"budget_mdkk": float(budget_mdkk), "selected": list(res.selected),
                 "cost_mdkk": res.cost_mdkk, "score": res.score,
                 "left_out_unknown_cost": list(res.left_out_unknown_cost),
