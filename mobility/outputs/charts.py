@@ -22,10 +22,10 @@ True
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import os
-import functools
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path

@@ -24,15 +24,12 @@ True
 from __future__ import annotations
 
 import base64
-import contextlib
 import html as html_lib
-import json
 import logging
 import math
 import os
 import re
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -45,9 +42,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
-from folium.map import CustomPane, Layer
-from folium.template import Template
+from folium.map import CustomPane
 from matplotlib import colormaps
 from matplotlib.colors import Normalize, to_hex
 from shapely.geometry import Point, mapping
@@ -64,7 +59,7 @@ from ..labels import (
 )
 from ..schema import INDICATOR_KEYS, Initiative
 from .index import Entry, section
-from .view import InitiativeRow, RunView, as_initiatives, initiative_rows
+from .view import BundleRow, InitiativeRow, RunView, as_initiatives, initiative_rows
 
 __all__ = [
     "ATTRIBUTIONS",
@@ -118,11 +113,17 @@ _LEAFLET_JS_URL = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/
 _LEAFLET_CSS_URL = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.css"
 
 # panes: basemap below everything, then areas, corridors, points; markers (badges) above
-_PANES = {"mob-base": 350, "mob-cells": 380, "mob-areas": 410, "mob-lines": 420,
-          "mob-points": 430}
+_PANES = {"mob-land": 150, "mob-base": 350, "mob-cells": 380, "mob-areas": 410,
+          "mob-lines": 420, "mob-points": 430, "mob-labels": 450}
 
 _LAND = "#f3f1ec"
-_SEA = "#d7e4ee"
+_LAND_OUTSIDE = "#e8e5de"
+_SEA = "#b9d3e6"
+#: Attribution of the online tiles (:data:`DEFAULT_TILES`), shown instead of folium's default.
+TILE_ATTRIBUTION = ("Tiles &copy; Esri &mdash; Esri, HERE, Garmin, &copy; OpenStreetMap "
+                    "contributors, and the GIS user community")
+#: Dash pattern of schematic geometries (drawn straight, not the real route).
+_SCHEMATIC_DASH = "10 7"
 
 _CSS = f"""
 .leaflet-container.folium-map {{ background: {_SEA}; }}
@@ -157,161 +158,51 @@ _CSS = f"""
   background: repeating-linear-gradient(45deg, #fff 0 3px, #bbb 3px 4px); }}
 .mob-note {{ color: #555; font-size: 11px; margin-top: 3px; }}
 .mob-box.mob-summary-box {{ max-width: none; }}
+.mob-box details summary {{ cursor: pointer; font-weight: bold; }}
+.leaflet-control-attribution {{ max-width: 44vw; white-space: normal; font-size: 10px; }}
+.mob-dual .leaflet-control-attribution {{ max-width: 24vw; }}
+.leaflet-control-scale-line {{ background: rgba(255,255,255,0.85); font-size: 11px; }}
+.mob-label {{ background: none; border: none; white-space: nowrap; pointer-events: none;
+  font: 11px/1.1 "Helvetica Neue", Arial, sans-serif; color: #444;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }}
+.mob-label span {{ display: inline-block; transform: translate(-50%, -50%); }}
+.mob-label-muni span {{ font-size: 12px; letter-spacing: 0.5px; color: #6b6257;
+  text-transform: uppercase; font-size: 10px; }}
+.mob-label-station span {{ transform: translate(6px, -50%); color: #222; }}
+.mob-label-main span {{ font-weight: bold; }}
+html, body {{ overflow: hidden; }}
+.leaflet-container .mob-label-station, .leaflet-container .mob-label-main {{ display: none; }}
+.leaflet-container.mob-zoom-10 .mob-label-main, .leaflet-container.mob-zoom-12 .mob-label-main,
+.leaflet-container.mob-zoom-12 .mob-label-station {{ display: block; }}
+.leaflet-container.mob-zoom-low .mob-label-muni {{ display: none; }}
+.mob-nm {{ background: none; border: none; }}
+.mob-nm span, .mob-nm-key {{ background: #fff; border: 1px solid #b00; color: #b00;
+  font: bold 10px/1.2 Arial, sans-serif; padding: 0 3px; border-radius: 3px;
+  white-space: nowrap; }}
+.mob-nm span {{ position: absolute; left: 14px; top: 14px; transform: translate(-50%, 13px); }}
+.mob-dim {{ opacity: 0.12 !important; }}
+.mob-search input {{ width: 210px; font-size: 12px; padding: 2px 4px; }}
+.mob-search .mob-note {{ margin-top: 2px; }}
+.mob-swatch-dash {{ display: inline-block; width: 22px; height: 0; border-top: 4px dashed; }}
+.mob-grey {{ color: #888; }}
 .mob-summary td, .mob-summary th {{ padding: 1px 5px; text-align: right; }}
 .mob-summary td:first-child {{ white-space: nowrap; }}
 .mob-summary th:first-child, .mob-summary td:first-child {{ text-align: left; }}
 """
 
 
-# --------------------------------------------------------------------------------------------
-# Small folium elements
-
-
-class _Literal(Element):
-    """Text emitted as it is: the template is constant and the text is only its variable.
-
-    branca renders every macro of every element (folium's and ours) to a string and wraps that
-    string in ``Element(string)``, which compiles it as a Jinja template and renders it again:
-    any ``{{ ... }}`` in data (an initiative name in a popup, a bundle name in the layer
-    control) would be evaluated. :func:`_no_template_evaluation` makes that wrapper a
-    ``_Literal`` while a page is rendered, so rendered output is never template source.
-    """
-
-    _template = Template("{{ this.text }}")
-
-    def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
-        super().__init__()
-        if template_name is not None:
-            msg = "a literal element takes text, not a template file"
-            raise OutputError(msg)
-        self.text = template or ""
-
-
-#: The modules whose ``render`` wraps rendered macro output in ``Element(...)``.
-_WRAPPING_MODULES = (branca.element, folium.map, folium.features)
-_RENDER_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _no_template_evaluation() -> Iterator[None]:
-    """While rendering, rendered output is wrapped in :class:`_Literal`, never re-compiled.
-
-    The modules' global name ``Element`` is swapped for the duration of one render (under a
-    lock) and restored afterwards; the classes themselves are untouched.
-    """
-    with _RENDER_LOCK:
-        saved = [(mod, mod.Element) for mod in _WRAPPING_MODULES]
-        try:
-            for mod, _ in saved:
-                mod.Element = _Literal  # type: ignore[attr-defined]
-            yield
-        finally:
-            for mod, original in saved:
-                mod.Element = original  # type: ignore[attr-defined]
-
-
-def _js_json(value: Any) -> str:
-    """JSON for a script block: UTF-8 kept readable, ``</`` and line separators escaped."""
-    out = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return (out.replace("</", "<\\/").replace("<!--", "<\\!--")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-class _HtmlControl(MacroElement):
-    """A Leaflet control holding static HTML (title, legend, summary box)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function() {
-            var ctl = L.control({position: {{ this.position|tojson }}});
-            ctl.onAdd = function() {
-                var div = L.DomUtil.create('div', 'mob-box ' + {{ this.css_class|tojson }});
-                div.innerHTML = {{ this.html_json }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            ctl.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html: str, position: str = "bottomright", css_class: str = "") -> None:
-        super().__init__()
-        self._name = "HtmlControl"
-        self.html = html
-        self.html_json = _js_json(html)
-        self.position = position
-        self.css_class = css_class
-
-
-class _Attribution(MacroElement):
-    """Adds data-source attribution lines to the map's attribution control."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {% for line in this.lines %}
-        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ line }});
-        {% endfor %}
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, lines: Sequence[str]) -> None:
-        super().__init__()
-        self._name = "Attribution"
-        self.lines = [_js_json(line) for line in lines]
-
-
-class _GeoJsonLayer(Layer):
-    """A GeoJSON layer whose features carry their own style, tooltip and popup.
-
-    Feature properties used: ``_style`` (Leaflet path options, incl. ``className``),
-    ``_tooltip`` and ``_popup`` (HTML), ``_badge`` (HTML of a numbered marker drawn instead
-    of a circle for a point).
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
-            pane: {{ this.pane|tojson }},
-            style: function(f) { return f.properties._style || {}; },
-            pointToLayer: function(f, latlng) {
-                var s = f.properties._style || {};
-                if (f.properties._badge) {
-                    return L.marker(latlng, {
-                        icon: L.divIcon({className: 'mob-badge-icon ' + (s.className || ''),
-                                         html: f.properties._badge,
-                                         iconSize: [28, 28], iconAnchor: [14, 14]}),
-                        riseOnHover: true});
-                }
-                return L.circleMarker(latlng, Object.assign({pane: {{ this.pane|tojson }}}, s));
-            },
-            onEachFeature: function(f, layer) {
-                if (f.properties._tooltip) {
-                    layer.bindTooltip(f.properties._tooltip, {sticky: true});
-                }
-                if (f.properties._popup) {
-                    layer.bindPopup(f.properties._popup, {maxWidth: 400, maxHeight: 460});
-                }
-            }
-        });
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, data: dict[str, Any], *, name: str, pane: str, show: bool = True,
-                 control: bool = True) -> None:
-        super().__init__(name=name, overlay=True, control=control, show=show)
-        self._name = "MobilityGeoJson"
-        self.data = data
-        self.data_json = _js_json(data)
-        self.pane = pane
-
+from .map_parts import (  # noqa: E402  (the elements maps are built of)
+    _Attribution,
+    _GeoJsonLayer,
+    _HtmlControl,
+    _Labels,
+    _Literal,
+    _no_template_evaluation,
+    _Scale,
+    _Search,
+    _Sync,
+    _ZoomClasses,
+)
 
 # --------------------------------------------------------------------------------------------
 # Geometry and GeoJSON helpers
@@ -363,6 +254,17 @@ def _municipality_display(tolerance_m: float) -> tuple[tuple[str, int, Any], ...
     )
 
 
+@lru_cache(maxsize=1)
+def _outside_display() -> tuple[tuple[str, int, Any], ...]:
+    """The Danish municipalities outside the study area (already simplified when shipped)."""
+    munis = geodata.load_basemap_municipalities()
+    munis = munis[~munis["in_study_area"]]
+    geoms = _display_geoms(munis.geometry, 0, 1e-4)
+    return tuple(
+        (str(n), int(c), g) for n, c, g in zip(munis["name"], munis["code"], geoms, strict=True)
+    )
+
+
 def _fingerplan_bounds() -> list[list[float]]:
     munis = geodata.load_municipalities()
     fp = munis[munis["fingerplan"]].to_crs(geodata.CRS_MAP)
@@ -374,24 +276,32 @@ def _has_child(m: folium.Map, name: str) -> bool:
     return name in m._children
 
 
-def _new_map(tiles: str | None) -> folium.Map:
+def _new_map(tiles: str | None, **frame: Any) -> folium.Map:
     (s, w), (n, e) = _fingerplan_bounds()
     m = folium.Map(
-        location=[(s + n) / 2, (w + e) / 2], zoom_start=9, tiles=None, control_scale=True,
-        zoom_snap=0.25, font_size="0.75rem",
+        location=[(s + n) / 2, (w + e) / 2], zoom_start=9, tiles=None, control_scale=False,
+        zoom_snap=0.25, font_size="0.75rem", **frame,
     )
     # Only Leaflet itself: no jQuery, Bootstrap or icon fonts from CDNs (nothing here uses them)
     m.default_js = [("leaflet", _LEAFLET_JS_URL)]
     m.default_css = [("leaflet_css", _LEAFLET_CSS_URL)]
     if tiles:
-        folium.TileLayer(tiles, name="Baggrundskort / background", control=False).add_to(m)
+        attr = TILE_ATTRIBUTION if tiles == DEFAULT_TILES else None
+        folium.TileLayer(tiles, name="Baggrundskort / background", control=False,
+                         attr=attr).add_to(m)
+    m.add_child(_Scale(), name="mobility_scale")
+    m.add_child(_ZoomClasses(), name="mobility_zoom_classes")
     m.fit_bounds([[s, w], [n, e]])
     return m
 
 
 def _prepare(m: folium.Map | None, *, tiles: str | None, lang: str,
              sources: Sequence[str]) -> folium.Map:
-    """Return ``m`` (or a new map) with CSS, panes, the municipal basemap and attributions."""
+    """Return ``m`` (or a new map) with CSS, panes, the basemap, place labels and attributions.
+
+    The land of every Danish municipality is filled in a pane below the online tiles, so it
+    shows when there are none (offline) or they fail to load; the sea is the map background.
+    """
     if m is None:
         m = _new_map(tiles)
     header = m.get_root().header
@@ -400,9 +310,14 @@ def _prepare(m: folium.Map | None, *, tiles: str | None, lang: str,
     for pane, z in _PANES.items():
         key = f"mobility_pane_{pane}"
         if not _has_child(m, key):
-            m.add_child(CustomPane(pane, z_index=z, pointer_events=True), name=key)
+            m.add_child(CustomPane(pane, z_index=z, pointer_events=pane != "mob-land"),
+                        name=key)
+    if not _has_child(m, "mobility_land"):
+        m.add_child(_land_layer(), name="mobility_land")
     if not _has_child(m, "mobility_basemap"):
-        m.add_child(_basemap_layer(tiles is None, lang), name="mobility_basemap")
+        m.add_child(_basemap_layer(lang), name="mobility_basemap")
+    if not _has_child(m, "mobility_labels"):
+        m.add_child(_labels_layer(lang), name="mobility_labels")
     for source in ("dagi", *sources):
         key = f"mobility_attr_{source}"
         if not _has_child(m, key):
@@ -410,25 +325,78 @@ def _prepare(m: folium.Map | None, *, tiles: str | None, lang: str,
     return m
 
 
-def _basemap_layer(filled: bool, lang: str) -> _GeoJsonLayer:
+def _land_layer() -> _GeoJsonLayer:
+    """Land fill of all Danish municipalities (below the tiles: shows when tiles are absent)."""
+    features = []
+    for _, _, geom in _municipality_display(SIMPLIFY_TOLERANCE_M * 2):
+        features.append(_feature(geom, {"_style": {
+            "stroke": False, "fillColor": _LAND, "fillOpacity": 1.0, "interactive": False,
+            "className": "mob-land"}}))
+    for _, _, geom in _outside_display():
+        features.append(_feature(geom, {"_style": {
+            "stroke": False, "fillColor": _LAND_OUTSIDE, "fillOpacity": 1.0,
+            "interactive": False, "className": "mob-land"}}))
+    return _GeoJsonLayer(_collection(features), name="land", pane="mob-land", control=False)
+
+
+def _basemap_layer(lang: str) -> _GeoJsonLayer:
     features = []
     for name, code, geom in _municipality_display(SIMPLIFY_TOLERANCE_M * 2):
         style = {
             "color": "#9a9a9a", "weight": 0.8, "opacity": 1.0,
-            "fillColor": _LAND, "fillOpacity": 1.0 if filled else 0.0,
+            "fillColor": _LAND, "fillOpacity": 0.0,
             "className": "mob-muni", "interactive": True,
         }
         features.append(_feature(geom, {"name": name, "code": code, "_style": style,
                                         "_tooltip": f"{_esc(name)} ({code})"}))
+    for name, code, geom in _outside_display():
+        style = {"color": "#b5b0a6", "weight": 0.6, "opacity": 1.0, "fill": False,
+                 "interactive": False, "className": "mob-muni-out"}
+        features.append(_feature(geom, {"name": name, "code": code, "_style": style}))
     return _GeoJsonLayer(_collection(features), name=text("municipalities", lang),
                          pane="mob-base")
 
 
-def _finish(m: folium.Map, *, title: str, subtitle: str = "", legend_html: str = "") -> None:
+#: Stations labelled from zoom 10 (the others from zoom 11.5): regional/long-distance trains
+#: call there, or three or more lines do.
+def _is_main_station(modes: Any, lines: Any) -> bool:
+    modes_s, lines_s = str(modes or ""), str(lines or "")
+    return "regional" in modes_s or len([x for x in lines_s.split(";") if x]) >= 3
+
+
+def _label_rows(lang: str) -> tuple[tuple[float, float, str, str], ...]:
+    munis = geodata.load_municipalities()
+    points = _display_geoms([g.representative_point() for g in munis.geometry], 0, 1e-4)
+    rows = [(round(pt.y, 4), round(pt.x, 4), str(n), "mob-label-muni")
+            for n, pt in zip(munis["name"], points, strict=True)]
+    stations = geodata.load_stations()
+    stations = stations[stations["in_study_area"].fillna(False).astype(bool)]
+    spts = _display_geoms(stations.geometry, 0, 1e-4)
+    seen: set[str] = set()
+    for (_, st), pt in zip(stations.iterrows(), spts, strict=True):
+        name = str(st["name"])
+        if name in seen:
+            continue
+        seen.add(name)
+        cls = ("mob-label-main" if _is_main_station(st.get("modes"), st.get("lines"))
+               else "mob-label-station")
+        rows.append((round(pt.y, 4), round(pt.x, 4), name, cls))
+    return tuple(rows)
+
+
+def _labels_layer(lang: str) -> _Labels:
+    """Municipality names, main stations from zoom 10 and every station from zoom 11.5."""
+    return _Labels(_label_rows(lang), name="Stednavne" if lang == "da" else "Place names")
+
+
+def _finish(m: folium.Map, *, title: str, subtitle: str = "", legend_html: str = "",
+            lang: str = "da", search: bool = True) -> None:
     if title and not _has_child(m, "mobility_title"):
         sub = f'<div class="mob-sub">{subtitle}</div>' if subtitle else ""
         m.add_child(_HtmlControl(f"{_esc(title)}{sub}", "topleft", "mob-title"),
                     name="mobility_title")
+    if search and not _has_child(m, "mobility_search"):
+        m.add_child(_Search(lang), name="mobility_search")
     if legend_html:
         n = sum(1 for k in m._children if k.startswith("mobility_legend"))
         m.add_child(_HtmlControl(legend_html, "bottomright", "mob-legend"),
@@ -613,8 +581,15 @@ def _initiative_features(
     popup_extra: Mapping[int, Sequence[tuple[str, str]]] | None = None,
     tooltip_extra: Mapping[int, str] | None = None,
     class_name: str = "mob-initiative",
+    not_modelled: Mapping[int, str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """GeoJSON features of initiatives split by pane (areas, lines, points, badges)."""
+    """GeoJSON features of initiatives split by pane (areas, lines, points, badges).
+
+    Schematic geometries (``Initiative.schematic``) are drawn dashed and say "skematisk" in
+    tooltip and popup. Initiatives in ``not_modelled`` (id -> reason) get an "ikke modelleret"
+    tag on the map (class ``mob-not-modelled``) and the reason in the popup.
+    """
+    not_modelled = not_modelled or {}
     out: dict[str, list[dict[str, Any]]] = {"mob-areas": [], "mob-lines": [], "mob-points": [],
                                            "badges": []}
     drawable = [i for i in inits if i.geom is not None and not i.geom.is_empty]
@@ -632,10 +607,27 @@ def _initiative_features(
         tip = f"{init.id}. {_esc(name)}"
         if tooltip_extra and init.id in tooltip_extra:
             tip += f"<br>{tooltip_extra[init.id]}"
-        popup = initiative_popup_html(init, lang, extra=(popup_extra or {}).get(init.id, ()))
+        schematic = bool(getattr(init, "schematic", False))
+        extra_rows = list((popup_extra or {}).get(init.id, ()))
+        if schematic:
+            tip += f' <i>({_esc(text("schematic", lang))})</i>'
+            extra_rows.append((text("geometry", lang), _esc(text("schematic_note", lang))))
+        if init.id in not_modelled:
+            tip += f'<br><b style="color:#b00">{_esc(text("not_modelled", lang))}</b>'
+            extra_rows.insert(0, (f'<b style="color:#b00">{_esc(text("network_model", lang))}'
+                                  f"</b>", f'<b style="color:#b00">'
+                                  f'{_esc(text("not_modelled", lang))}</b>: '
+                                  f"{_esc(not_modelled[init.id])}"))
+        popup = initiative_popup_html(init, lang, extra=extra_rows)
         col = colour[init.id]
         kind = _geom_kind(init.geom)
         props = {"id": init.id, "name": name, "theme": init.theme}
+        if init.id in not_modelled:
+            anchor = badge_geoms[init.id] if init.id in badge_geoms else geom.representative_point()
+            tag = f"<span>{_esc(text('not_modelled', lang))}</span>"
+            out["badges"].append(_feature(anchor, {
+                "_style": {"className": "mob-not-modelled mob-nm"}, "_badge": tag,
+                "_tooltip": _esc(not_modelled[init.id])}))
         if kind == "area":
             style = {"color": col, "weight": 2.5, "opacity": 0.9, "dashArray": "6 5",
                      "fill": False, "interactive": False,
@@ -648,6 +640,9 @@ def _initiative_features(
         elif kind == "line":
             style = {"color": col, "weight": 5, "opacity": 0.9, "lineCap": "round",
                      "className": f"{class_name} mob-line"}
+            if schematic:
+                style.update(dashArray=_SCHEMATIC_DASH, lineCap="butt", weight=4,
+                             className=f"{class_name} mob-line mob-schematic")
             out["mob-lines"].append(_feature(geom, {**props, "_style": style,
                                                     "_tooltip": tip, "_popup": popup}))
         else:
@@ -687,19 +682,31 @@ def _stations_layer(lang: str, *, show: bool = True) -> _GeoJsonLayer:
                          show=show)
 
 
-def _theme_legend(themes: Iterable[str], lang: str, *, with_kinds: bool = True) -> str:
+def _theme_legend(themes: Iterable[str], lang: str, *, with_kinds: bool = True,
+                  schematic: bool = False) -> str:
     rows = [f"<b>{text('theme', lang)}</b>"]
     for key in themes:
         col = THEMES[key]["color"]
         rows.append(f'<div class="mob-legend-row"><span class="mob-swatch" '
                     f'style="border-color:{col}"></span>{_esc(theme_label(key, lang))}</div>')
     if with_kinds:
-        rows += _kind_legend_rows(lang)
+        rows += _kind_legend_rows(lang, schematic=schematic)
     return "".join(rows)
 
 
-def _kind_legend_rows(lang: str, colour: str = "#555") -> list[str]:
+def _kind_legend_rows(lang: str, colour: str = "#555", *, schematic: bool = False,
+                      not_modelled: bool = False) -> list[str]:
+    extra = []
+    if schematic:
+        extra.append(f'<div class="mob-legend-row"><span class="mob-swatch-dash" '
+                     f'style="border-color:{colour}"></span>'
+                     f'{_esc(text("schematic_note", lang))}</div>')
+    if not_modelled:
+        extra.append(f'<div class="mob-legend-row"><span class="mob-nm-key">'
+                     f'{_esc(text("not_modelled", lang))}</span>'
+                     f'{_esc(text("not_modelled_legend", lang))}</div>')
     return [
+        *extra,
         f'<div class="mob-legend-row" style="margin-top:5px"><span class="mob-swatch" '
         f'style="border-color:{colour}"></span>{text("line_initiative", lang)}</div>',
         f'<div class="mob-legend-row"><span class="mob-swatch-point" '
@@ -757,9 +764,10 @@ def catalogue_map(
         members = [i for i in inits.values() if i.theme == theme]
         feats = _initiative_features(members, colour=colour, lang=lang)
         _add_initiative_layer(m, feats, f"{theme_label(theme, lang)} ({len(members)})")
-    _finish(m, title=text("catalogue_map", lang),
+    _finish(m, title=text("catalogue_map", lang), lang=lang,
             subtitle=f"{len(inits)} {text('initiatives', lang).lower()}",
-            legend_html=_theme_legend(themes, lang))
+            legend_html=_theme_legend(themes, lang, schematic=any(
+                i.schematic for i in inits.values())))
     return m
 
 
@@ -834,13 +842,16 @@ def score_map(
     m = _prepare(m, tiles=_check_tiles(tiles), lang=lang, sources=("catalogue",))
     score = pd.to_numeric(scores["score"], errors="coerce")
     cmap = "viridis_r"
-    colours, lo, hi = _colour_scale(score, cmap)
-    no_score = "#bbbbbb"
-    colour = {i: colours.get(i, no_score) for i in inits}
-    popup_extra: dict[int, list[tuple[str, str]]] = {}
-    tips: dict[int, str] = {}
     if rows is None:
         rows = initiative_rows(inits, lang=lang, scores=scores)
+    low = {i for i in inits if rows[i].low_coverage}
+    # low-coverage items are never painted as the best: grey, and outside the colour range
+    colours, lo, hi = _colour_scale(score.drop(index=[i for i in low if i in score.index]),
+                                    cmap)
+    no_score, low_colour = "#bbbbbb", "#8c8c8c"
+    colour = {i: (low_colour if i in low else colours.get(i, no_score)) for i in inits}
+    popup_extra: dict[int, list[tuple[str, str]]] = {}
+    tips: dict[int, str] = {}
     for ident in inits:
         r = rows[ident]
         extra: list[tuple[str, str]] = []
@@ -854,23 +865,34 @@ def score_map(
             if r.coverage is not None:
                 extra.append((text("coverage", lang), _esc(r.coverage_text)))
             tips[ident] = f"{text('score', lang)} {r.score_text}"
+            if r.low_coverage:
+                low_text = _esc(text("low_coverage", lang))
+                extra.append((text("coverage", lang), f'<span class="mob-grey">{low_text}</span>'))
+                tips[ident] += f' <span class="mob-grey">({low_text})</span>'
+
         else:
             extra.append((text("score", lang), text("no_score", lang)))
         popup_extra[ident] = extra
     ordered = sorted(inits.values(), key=lambda i: score.get(i.id, -math.inf)
                      if pd.notna(score.get(i.id, np.nan)) else -math.inf)
+    not_modelled = {i: r.not_modelled_reason for i, r in rows.items() if r.modelled is False}
     feats = _initiative_features(ordered, colour=colour, lang=lang, popup_extra=popup_extra,
-                                 tooltip_extra=tips)
+                                 tooltip_extra=tips, not_modelled=not_modelled)
     _add_initiative_layer(m, feats, f"{text('initiatives', lang)} ({len(inits)})")
     label = weights_label if weights_label is not None else (
         weights if isinstance(weights, str) else "")
     subtitle = f"{text('weights', lang)}: {_esc(label)}" if label else ""
     extra = (f'<div class="mob-legend-row"><span class="mob-swatch" '
-             f'style="border-color:{no_score}"></span>{text("no_score", lang)}</div>'
-             + "".join(_kind_legend_rows(lang)))
-    _finish(m, title=text("score_map", lang), subtitle=subtitle,
-            legend_html=_gradient_legend(text("score", lang), cmap, lo, hi, lang, decimals=2,
-                                         extra=extra))
+             f'style="border-color:{no_score}"></span>{text("no_score", lang)}</div>')
+    if low:
+        extra += (f'<div class="mob-legend-row"><span class="mob-swatch" '
+                  f'style="border-color:{low_colour}"></span>'
+                  f'{_esc(text("low_coverage", lang))}</div>')
+    extra += "".join(_kind_legend_rows(lang, schematic=any(i.schematic for i in inits.values()),
+                                       not_modelled=bool(not_modelled)))
+    _finish(m, title=text("score_map", lang), subtitle=subtitle, lang=lang,
+            legend_html=_gradient_legend(text("score_legend", lang), cmap, lo, hi, lang,
+                                         decimals=2, extra=extra))
     return m
 
 
@@ -889,6 +911,38 @@ def _zone_frame(zones: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=geodata.CRS)
 
 
+def _nice(x: float) -> float:
+    """The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k at least ``x``."""
+    if not math.isfinite(x) or x <= 0:
+        return 1.0
+    k = math.floor(math.log10(x))
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if step * 10**k >= x * (1 - 1e-9):
+            return float(step * 10**k)
+    return float(10 ** (k + 1))
+
+
+def shared_span(results: Iterable[Any], value: str = "mean_time_change_min",
+                quantile: float = 98.0) -> float:
+    """One symmetric colour range for the accessibility maps of several results.
+
+    The ``quantile`` (percent) of ``|value|`` over the cells that change, pooled across all
+    results, rounded up to a readable number (:func:`_nice`): maps of different bundles drawn
+    with it share one scale, and a few extreme cells do not wash out the rest.
+    """
+    pooled = []
+    for r in results:
+        zones = getattr(r, "zones", None)
+        if zones is None or value not in zones.columns:
+            continue
+        v = pd.to_numeric(zones[value], errors="coerce").abs().to_numpy(dtype=float)
+        pooled.append(v[np.isfinite(v) & (v > 1e-9)])
+    allv = np.concatenate(pooled) if pooled else np.array([])
+    if not len(allv):
+        return 1.0
+    return _nice(float(np.percentile(allv, quantile)))
+
+
 def accessibility_map(
     result: Any,
     initiatives: Mapping[int, Initiative] | Iterable[Initiative] | None = None,
@@ -899,6 +953,8 @@ def accessibility_map(
     tiles: str | None = DEFAULT_TILES,
     title: str | None = None,
     show_cells: bool = True,
+    span: float | None = None,
+    not_modelled: Mapping[int, str] | None = None,
 ) -> folium.Map:
     """Map the change in travel time or accessibility of a scenario or bundle.
 
@@ -920,6 +976,12 @@ def accessibility_map(
         Map title (default: "Accessibility").
     show_cells : bool
         Show the grid-cell layer on opening (the municipal layer is shown otherwise).
+    span : float, optional
+        The colour scale runs from ``-span`` to ``+span``. Give the same span to the maps of
+        several bundles to compare them (:func:`shared_span`); default: this result's own
+        :func:`shared_span`.
+    not_modelled : mapping of id to reason, optional
+        Initiatives the network model does not represent (tagged "ikke modelleret").
 
     Returns
     -------
@@ -936,10 +998,9 @@ def accessibility_map(
     cmap = "RdBu_r" if value == "mean_time_change_min" else "RdBu"
     vals = pd.to_numeric(zones[value], errors="coerce") if value in zones.columns else pd.Series(
         np.nan, index=zones.index)
-    finite = vals.dropna().abs()
-    span = float(np.nanpercentile(finite, 98)) if len(finite) else 1.0
-    span = span if span > 0 else 1.0
-    decimals = 1 if span >= 1 else 2
+    if span is None:
+        span = shared_span([result], value)
+    decimals = 1 if span >= 1 else (2 if span >= 0.1 else 3)
     colours, lo, hi = _colour_scale(vals, cmap, vmin=-span, vmax=span)
     unit = " min." if value == "mean_time_change_min" else " %"
     if lang == "en" and value == "mean_time_change_min":
@@ -985,16 +1046,28 @@ def accessibility_map(
     if initiatives is not None:
         inits = as_initiatives(initiatives)
         colour = {i: "#222222" for i in inits}
-        feats = _initiative_features(list(inits.values()), colour=colour, lang=lang)
+        if not_modelled is None:
+            excluded = getattr(result, "excluded", None) or {}
+            not_modelled = {int(i): str(r) for i, r in excluded.items() if int(i) in inits}
+        feats = _initiative_features(list(inits.values()), colour=colour, lang=lang,
+                                     not_modelled=not_modelled)
         _add_initiative_layer(m, feats, f"{text('initiatives', lang)} ({len(inits)})")
-    legend = _gradient_legend(text(value, lang), cmap, lo, hi, lang, decimals=decimals,
-                              extra="".join(_kind_legend_rows(lang, "#222")))
+        kinds = _kind_legend_rows(lang, "#222", schematic=any(
+            i.schematic for i in inits.values()), not_modelled=bool(not_modelled))
+    else:
+        kinds = []
+    legend_title = text("mean_time_change_legend" if value == "mean_time_change_min"
+                        else "accessibility_change_legend", lang)
+    note = (f'<div class="mob-note">{_esc(text("shared_scale", lang))}: '
+            f"±{format_number(span, decimals, lang)}</div>")
+    legend = _gradient_legend(legend_title, cmap, lo, hi, lang, decimals=decimals,
+                              extra=note + "".join(kinds))
     saved = getattr(result, "person_minutes_saved_per_day", None)
     subtitle = ""
     if saved is not None:
         subtitle = f"{text('person_minutes', lang)}: {format_number(saved, 0, lang)}"
     _finish(m, title=title or text("accessibility_map", lang), subtitle=subtitle,
-            legend_html=legend)
+            legend_html=legend, lang=lang, search=initiatives is not None)
     return m
 
 
@@ -1003,74 +1076,133 @@ _BUNDLE_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab
 
 
 def bundle_comparison_map(
-    bundles: Sequence[Mapping[str, Any]],
+    bundles: Sequence[Mapping[str, Any] | BundleRow],
     initiatives: Mapping[int, Initiative] | Iterable[Initiative] | None = None,
     *,
     incidence: Mapping[str, pd.DataFrame] | None = None,
     m: folium.Map | None = None,
     lang: str = "da",
     tiles: str | None = DEFAULT_TILES,
+    dual: bool = True,
 ) -> folium.Map:
-    """Compare two or more bundles on one map: one switchable layer per bundle and a summary.
+    """Compare bundles: two synchronised maps side by side, one switchable layer per bundle.
+
+    With two or more bundles (and ``dual``, no ``m``) the page holds two maps that follow each
+    other when panned or zoomed; the left one opens on the first bundle, the right one on the
+    second, and either can switch to any bundle in its layer list. Otherwise one map.
+    Municipalities are shaded by the person-minutes a bundle saves per day there, on one scale
+    for all bundles (legend). The summary table is a collapsed panel (it covers nothing).
 
     Parameters
     ----------
-    bundles : sequence of mapping
-        Bundle evaluations (``evaluate_bundle(b).to_dict()``): ``name``, ``initiatives`` (ids),
-        ``cost_mdkk``, ``score``, ``person_minutes_saved_per_day``,
-        ``synergy_person_minutes``, ``municipalities_gaining`` (missing keys shown empty).
+    bundles : sequence of BundleRow or mapping
+        The view's bundle rows (:attr:`RunView.bundle_rows`), or evaluations as dicts
+        (``evaluate_bundle(b).to_dict()``: ``name``, ``initiatives``, ``cost_mdkk``, ``score``,
+        ``person_minutes_saved_per_day``, ``synergy_person_minutes``,
+        ``municipalities_gaining``, ``network_excluded``; missing keys shown empty).
     initiatives : mapping or iterable of Initiative, optional
         Default: the shipped catalogue.
     incidence : mapping of bundle name to DataFrame, optional
         Per-municipality gains of each bundle (indexed by municipality code, with
-        ``person_minutes_saved_per_day``), drawn as a choropleth inside the bundle's layer.
+        ``person_minutes_saved_per_day``); default: the rows' own ``incidence``.
     m, lang, tiles
         As for :func:`catalogue_map`.
+    dual : bool
+        Two synchronised maps (default) when there are two or more bundles.
 
     Returns
     -------
     folium.Map
+        The (left) map; with two maps its page holds both (:func:`render_html`).
     """
     if len(bundles) < 1:
         msg = "bundle_comparison_map needs at least one bundle"
         raise MobilityError(msg)
     inits = as_initiatives(initiatives)
+    items = [_bundle_item(b, k, lang, incidence) for k, b in enumerate(bundles)]
+    for item in items:
+        missing = [i for i in item["ids"] if i not in inits]
+        if missing:
+            msg = f"bundle {item['name']!r} names initiatives not in the catalogue: {missing}"
+            raise MobilityError(msg)
+    tops = [float(v.max()) for it in items if (v := it["values"]) is not None
+            and v.notna().any()]
+    top = _nice(max(tops)) if tops and max(tops) > 0 else 1.0
+    if dual and m is None and len(items) >= 2:
+        tiles = _check_tiles(tiles)
+        fig = branca.element.Figure()
+        frame = {"position": "absolute", "top": "0%", "height": "100%", "width": "50%"}
+        left, right = _new_map(tiles, left="0%", **frame), _new_map(tiles, left="50%", **frame)
+        fig.add_child(left)
+        fig.add_child(right)
+        _bundle_layers(left, items, inits, lang=lang, tiles=tiles, top=top, shown=0,
+                       summary=True)
+        _bundle_layers(right, items, inits, lang=lang, tiles=tiles, top=top, shown=1,
+                       summary=False)
+        right.add_child(_Sync(left, right), name="mobility_sync")
+        left._mobility_partner = right  # type: ignore[attr-defined]  # for expected_paths
+        return left
     m = _prepare(m, tiles=_check_tiles(tiles), lang=lang, sources=("catalogue",))
+    _bundle_layers(m, items, inits, lang=lang, tiles=tiles, top=top, shown=0, summary=True)
+    return m
+
+
+def _bundle_item(bundle: Mapping[str, Any] | BundleRow, k: int, lang: str,
+                 incidence: Mapping[str, pd.DataFrame] | None) -> dict[str, Any]:
+    """What the bundle map shows of one bundle (from a view row or an evaluation dict)."""
+    get = bundle.get
+    name = str(get("name") or f"{text('bundle', lang)} {k + 1}")
+    inc = (incidence or {}).get(name)
+    if inc is None:
+        inc = get("incidence")
+    values = None
+    if inc is not None and "person_minutes_saved_per_day" in inc.columns:
+        data = inc.set_index("municipality_code") if "municipality_code" in inc.columns else inc
+        values = pd.to_numeric(data["person_minutes_saved_per_day"], errors="coerce")
+    if isinstance(bundle, BundleRow):
+        not_modelled = dict(bundle.not_modelled)
+    else:
+        not_modelled = {int(i): str(r) for i, r in (get("network_excluded") or {}).items()}
+    gaining = get("municipalities_gaining")
+    if isinstance(gaining, (list, tuple, set)):
+        gaining = len(gaining)
+    return {"name": name, "colour": _BUNDLE_COLOURS[k % len(_BUNDLE_COLOURS)],
+            "ids": [int(i) for i in get("initiatives") or []], "values": values,
+            "not_modelled": not_modelled, "cost_mdkk": get("cost_mdkk"), "score": get("score"),
+            "person_minutes": get("person_minutes_saved_per_day"),
+            "synergy": get("synergy_person_minutes"), "gaining": gaining}
+
+
+def _bundle_layers(m: folium.Map, items: Sequence[Mapping[str, Any]],
+                   inits: Mapping[int, Initiative], *, lang: str, tiles: str | None,
+                   top: float, shown: int, summary: bool) -> None:
+    """One switchable layer per bundle (municipal shading and members), legend, summary."""
+    m = _prepare(m, tiles=tiles, lang=lang, sources=("catalogue",))
     munis = geodata.load_municipalities().set_index("code")
     disp = dict(zip(munis.index, _display_geoms(munis.geometry, SIMPLIFY_TOLERANCE_M * 2),
                     strict=True))
     rows = []
-    for k, bundle in enumerate(bundles):
-        col = _BUNDLE_COLOURS[k % len(_BUNDLE_COLOURS)]
-        name = str(bundle.get("name", f"{text('bundle', lang)} {k + 1}"))
-        ids = [int(i) for i in bundle.get("initiatives", [])]
-        missing = [i for i in ids if i not in inits]
-        if missing:
-            msg = f"bundle {name!r} names initiatives not in the catalogue: {missing}"
-            raise MobilityError(msg)
-        members = [inits[i] for i in ids]
+    for k, it in enumerate(items):
+        col, name, ids = it["colour"], it["name"], it["ids"]
         group = folium.FeatureGroup(name=f'<span style="color:{col}">■</span> {_esc(name)}',
-                                    overlay=True, control=True, show=(k == 0))
-        inc = (incidence or {}).get(name)
-        if inc is not None and "person_minutes_saved_per_day" in inc.columns:
-            vals = pd.to_numeric(inc["person_minutes_saved_per_day"], errors="coerce")
-            top = float(vals.max()) if vals.notna().any() and vals.max() > 0 else 1.0
+                                    overlay=True, control=True, show=(k == shown))
+        if it["values"] is not None:
             feats = []
-            for code, v in vals.dropna().items():
+            for code, v in it["values"].dropna().items():
                 if int(code) not in disp or v <= 0:
                     continue
                 style = {"color": col, "weight": 0.8, "fillColor": col,
-                         "fillOpacity": 0.1 + 0.5 * float(v) / top,
+                         "fillOpacity": _shade(float(v), top),
                          "className": "mob-bundle-muni"}
                 tip = (f"<b>{_esc(munis.loc[int(code), 'name'])}</b><br>{_esc(name)}: "
                        f"{format_number(v, 0, lang)} {text('person_minutes', lang).lower()}")
                 feats.append(_feature(disp[int(code)], {"_style": style, "_tooltip": tip}))
             group.add_child(_GeoJsonLayer(_collection(feats), name=name, pane="mob-cells",
                                           control=False))
-        colour = {i: col for i in ids}
-        feats_by_pane = _initiative_features(members, colour=colour, lang=lang,
+        members = [inits[i] for i in ids]
+        feats_by_pane = _initiative_features(members, colour={i: col for i in ids}, lang=lang,
                                              tooltip_extra={i: _esc(name) for i in ids},
-                                             class_name="mob-initiative")
+                                             not_modelled=it["not_modelled"])
         for pane in ("mob-areas", "mob-lines", "mob-points"):
             if feats_by_pane[pane]:
                 group.add_child(_GeoJsonLayer(_collection(feats_by_pane[pane]), name=name,
@@ -1079,33 +1211,55 @@ def bundle_comparison_map(
             group.add_child(_GeoJsonLayer(_collection(feats_by_pane["badges"]), name=name,
                                           pane="markerPane", control=False))
         m.add_child(group)
-        gaining = bundle.get("municipalities_gaining")
-        if isinstance(gaining, (list, tuple, set)):
-            gaining = len(gaining)
         rows.append(
             f'<tr><td><span style="color:{col}">■</span> {_esc(name)}</td>'
             f"<td>{len(ids)}</td>"
-            f"<td>{format_number(bundle.get('cost_mdkk'), 0, lang, empty='–')}</td>"
-            f"<td>{format_number(bundle.get('score'), 2, lang, empty='–')}</td>"
-            f"<td>{format_number(bundle.get('person_minutes_saved_per_day'), 0, lang, empty='–')}"
-            f"</td><td>{format_number(bundle.get('synergy_person_minutes'), 0, lang, empty='–')}"
-            f"</td><td>{format_number(gaining, 0, lang, empty='–')}</td></tr>"
+            f"<td>{format_number(it['cost_mdkk'], 0, lang, empty='–')}</td>"
+            f"<td>{format_number(it['score'], 2, lang, empty='–')}</td>"
+            f"<td>{format_number(it['person_minutes'], 0, lang, empty='–')}</td>"
+            f"<td>{format_number(it['synergy'], 0, lang, empty='–')}</td>"
+            f"<td>{format_number(it['gaining'], 0, lang, empty='–')}</td>"
+            f"<td>{_esc(', '.join(map(str, sorted(it['not_modelled'])))) or '–'}</td></tr>"
         )
-    head = "".join(f"<th>{_esc(h)}</th>" for h in (
-        text("bundle", lang), text("n_initiatives", lang).split()[0],
-        text("cost_mdkk", lang), text("score", lang), text("person_minutes", lang),
-        text("synergy", lang), text("municipalities_gaining", lang)))
-    summary = (f"<b>{text('summary', lang)}</b><table class='mob-summary'><tr>{head}</tr>"
-               f"{''.join(rows)}</table>"
-               f'<div class="mob-note">{_esc(_bundle_note(lang))}</div>')
-    m.add_child(_HtmlControl(summary, "bottomleft", "mob-summary-box"),
-                name="mobility_bundle_summary")
-    _finish(m, title=text("bundle_map", lang),
-            subtitle=f"{len(bundles)} {text('bundle', lang).lower()}"
-                     f"{'r' if lang == 'da' and len(bundles) != 1 else ''}"
-                     f"{'s' if lang == 'en' and len(bundles) != 1 else ''}",
-            legend_html="".join(_kind_legend_rows(lang)))
-    return m
+    if summary:
+        head = "".join(f"<th>{_esc(h)}</th>" for h in (
+            text("bundle", lang), text("n_initiatives", lang).split()[0],
+            text("cost_mdkk", lang), text("score", lang), text("person_minutes", lang),
+            text("synergy", lang), text("municipalities_gaining", lang),
+            text("not_modelled", lang).capitalize()))
+        table = (f"<details><summary>{text('summary', lang)} ({len(items)})</summary>"
+                 f"<table class='mob-summary'><tr>{head}</tr>{''.join(rows)}</table>"
+                 f'<div class="mob-note">{_esc(_bundle_note(lang))}</div></details>')
+    nm = any(it["not_modelled"] for it in items)
+    schematic = any(inits[i].schematic for it in items for i in it["ids"])
+    legend = (_shade_legend(top, lang)
+              + "".join(_kind_legend_rows(lang, schematic=schematic, not_modelled=nm)))
+    n = len(items)
+    _finish(m, title=text("bundle_map", lang), lang=lang,
+            subtitle=f"{n} {text('bundle', lang).lower()}"
+                     f"{'r' if lang == 'da' and n != 1 else ''}"
+                     f"{'s' if lang == 'en' and n != 1 else ''}",
+            legend_html=legend)
+    if summary:  # after the title and the search box (controls stack in the order added)
+        m.add_child(_HtmlControl(table, "topleft", "mob-summary-box"),
+                    name="mobility_bundle_summary")
+
+
+def _shade(value: float, top: float) -> float:
+    """Fill opacity of a municipality saving ``value`` person-minutes (same for all bundles)."""
+    return round(0.08 + 0.6 * min(max(value / top, 0.0), 1.0), 3)
+
+
+def _shade_legend(top: float, lang: str) -> str:
+    """Legend of the municipal shading: opacity from 0 to ``top`` person-minutes per day."""
+    ticks = "".join(f"<span>{format_number(v, 0, lang)}</span>" for v in np.linspace(0, top, 5))
+    title = ("Kommuner: personminutter sparet pr. døgn (samme skala for alle pakker; "
+             "farve = pakkens)" if lang == "da" else
+             "Municipalities: person-minutes saved per day (one scale for all bundles; "
+             "colour = the bundle's)")
+    return (f"<b>{_esc(title)}</b><div class=\"mob-gradient\" style=\"background: "
+            f"linear-gradient(to right, rgba(80,80,80,{_shade(0, top)}), "
+            f"rgba(80,80,80,{_shade(top, top)}))\"></div><div class=\"mob-ticks\">{ticks}</div>")
 
 
 def _bundle_note(lang: str) -> str:
@@ -1231,6 +1385,10 @@ def expected_paths(m: folium.Map) -> dict[str, int]:
             visit(child, vis)
 
     visit(m, True)
+    partner = getattr(m, "_mobility_partner", None)
+    if partner is not None:
+        for key, n in expected_paths(partner).items():
+            counts[key] = counts.get(key, 0) + n
     return counts
 
 
@@ -1264,19 +1422,22 @@ def render(view: RunView, stage: Path, part: str = "all") -> list[Entry]:
                   stage / "score.html", offline=offline)
         out.append(Entry(sec, f"{text('score_map', lang)} ({view.weights_label})", "score.html"))
     if part in ("bundles", "all") and view.bundle_rows:
-        m = bundle_comparison_map(view.evaluation_dicts, view.initiatives,
-                                  incidence=view.incidence, lang=lang, tiles=tiles)
+        m = bundle_comparison_map(view.bundle_rows, view.initiatives, lang=lang, tiles=tiles)
         write_map(m, stage / "bundles.html", offline=offline)
         out.append(Entry(sec, text("bundle_map", lang), "bundles.html"))
+        results = []
         for row in view.bundle_rows:
             if view.effects is None or row.person_minutes_saved_per_day is None:
                 continue
             result = view.effects.scenario(row.initiatives)
-            if getattr(result, "zones", None) is None:
-                continue
+            if getattr(result, "zones", None) is not None:
+                results.append((row, result))
+        span = shared_span([r for _, r in results])  # one scale for every bundle's map
+        for row, result in results:
             title = f"{text('accessibility_map', lang)}: {row.name}"
             m = accessibility_map(result, [view.initiatives[i] for i in row.initiatives],
-                                  lang=lang, tiles=tiles, title=title)
+                                  lang=lang, tiles=tiles, title=title, span=span,
+                                  not_modelled=row.not_modelled)
             rel = f"accessibility-{_slug(row.key)}.html"
             write_map(m, stage / rel, offline=offline)
             out.append(Entry(sec, title, rel))
