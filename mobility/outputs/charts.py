@@ -45,7 +45,7 @@ from ..errors import MobilityError
 from ..labels import THEMES, format_number, indicator_label, text, theme_label
 from ..schema import INDICATOR_KEYS, Initiative
 from .index import Entry, section
-from .view import InitiativeRow, RunView, as_initiatives, initiative_rows
+from .view import BUNDLE_COLOURS, BundleRow, InitiativeRow, RunView, as_initiatives, initiative_rows
 
 __all__ = [
     "bundle_chart",
@@ -219,15 +219,23 @@ def cost_score_chart(
     ax = fig.add_subplot()
     themes = data["theme"] if "theme" in data.columns else pd.Series("public_transport",
                                                                       index=data.index)
+    low = (data["low_coverage"].fillna(False).astype(bool) if "low_coverage" in data.columns
+           else pd.Series(False, index=data.index))
     for theme in THEMES:
-        sub = known[themes.reindex(known.index) == theme]
+        sub = known[(themes.reindex(known.index) == theme) & ~low.reindex(known.index)]
         if sub.empty:
             continue
         ax.scatter(sub["cost_mdkk"], sub["score"], s=60, color=THEMES[theme]["color"],
                    edgecolor="white", linewidth=0.8, label=theme_label(theme, lang), zorder=3)
-    for ident, row in known.iterrows():
-        ax.annotate(str(ident), (row["cost_mdkk"], row["score"]), xytext=(4, 4),
-                    textcoords="offset points", fontsize=7, color="#333333", zorder=4)
+    grey = known[low.reindex(known.index)]
+    if not grey.empty:  # low coverage: never painted as the best
+        ax.scatter(grey["cost_mdkk"], grey["score"], s=60, facecolor="white",
+                   edgecolor="#999999", linewidth=1.2, zorder=3,
+                   label=text("low_coverage", lang))
+    labels = [ax.text(row["cost_mdkk"], row["score"], str(ident), fontsize=7,
+                      color="#999999" if low.get(ident, False) else "#333333", zorder=4)
+              for ident, row in known.iterrows()]
+    _place_labels(ax, labels, known["cost_mdkk"], known["score"])
     ids = list(front) if front is not None else pareto_front_points(known["cost_mdkk"],
                                                                     known["score"])
     ids = [i for i in ids if i in known.index]
@@ -256,6 +264,19 @@ def cost_score_chart(
     return fig
 
 
+def _place_labels(ax: Any, labels: list[Any], x: pd.Series, y: pd.Series) -> None:
+    """Move point labels apart (adjustText) so that none overlaps another or a point."""
+    if not labels:
+        return
+    from adjustText import adjust_text
+
+    ax.figure.draw_without_rendering()  # adjustText measures the texts of a laid-out figure
+    adjust_text(labels, x=x.to_numpy(dtype=float), y=y.to_numpy(dtype=float), ax=ax,
+                expand=(1.3, 1.5), force_text=(0.3, 0.6), force_static=(0.3, 0.6),
+                arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.5},
+                ensure_inside_axes=True)
+
+
 # --------------------------------------------------------------------------------------------
 # Bundles
 
@@ -263,7 +284,9 @@ def cost_score_chart(
 def _bundle_dicts(evaluations: Sequence[Any]) -> list[dict[str, Any]]:
     out = []
     for ev in evaluations:
-        if isinstance(ev, Mapping):
+        if isinstance(ev, BundleRow):  # the view's row: its name is in the run's language
+            out.append({**ev.evaluation, "name": ev.name})
+        elif isinstance(ev, Mapping):
             out.append(dict(ev))
         elif hasattr(ev, "to_dict"):
             out.append(dict(ev.to_dict()))
@@ -305,8 +328,7 @@ def bundle_chart(evaluations: Sequence[Any], *, lang: str = "da") -> Figure:
     y = np.arange(len(evs))
     fig = Figure(figsize=(11, 1.8 + 0.45 * len(evs)), dpi=_DPI, layout="constrained")
     axes = fig.subplots(1, 4, sharey=True)
-    colours = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"]
-    bar_colours = [colours[k % len(colours)] for k in range(len(evs))]
+    bar_colours = [BUNDLE_COLOURS[k % len(BUNDLE_COLOURS)] for k in range(len(evs))]
     panels = [
         ("cost_mdkk", text("cost_mdkk", lang), 0),
         ("score", text("score", lang), 2),
@@ -315,6 +337,11 @@ def bundle_chart(evaluations: Sequence[Any], *, lang: str = "da") -> Figure:
     ]
     for ax, (key, label, decimals) in zip(axes, panels, strict=True):
         values = np.array([_num(e.get(key)) for e in evs])
+        scale = 1.0
+        finite = np.abs(values[np.isfinite(values)])
+        if len(finite) and finite.max() >= 1e5:  # axis in thousands: "1.600", not "1.600.000"
+            scale = 1000.0
+            label += " (1.000)" if lang == "da" else " (thousands)"
         if key == "person_minutes_saved_per_day":
             singles = np.array([_num(e.get("sum_of_singles_person_minutes")) for e in evs])
             synergy = np.array([_num(e.get("synergy_person_minutes")) for e in evs])
@@ -334,8 +361,10 @@ def bundle_chart(evaluations: Sequence[Any], *, lang: str = "da") -> Figure:
                     va="center", ha="left", fontsize=7)
         ax.set_title(label, fontsize=8)
         ax.set_axisbelow(True)
-        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4))
-        ax.xaxis.set_major_formatter(_number_formatter(lang, 1 if key == "score" else 0))
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(3))
+        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(
+            lambda v, _pos, s=scale, d=(1 if key == "score" else 0): format_number(v / s, d,
+                                                                                  lang)))
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(True, axis="x", color="#eeeeee")
         ax.margins(x=0.25)
@@ -506,7 +535,7 @@ def render(view: RunView, stage: Path) -> list[Entry]:
     ]
     if view.bundle_rows:
         figures.append(("charts/bundles", text("bundle_comparison", lang),
-                        bundle_chart(view.evaluation_dicts, lang=lang)))
+                        bundle_chart(view.bundle_rows, lang=lang)))
     sec = section("charts", lang)
     entries = []
     for rel, title, fig in figures:

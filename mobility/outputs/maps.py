@@ -59,7 +59,7 @@ from ..labels import (
 )
 from ..schema import INDICATOR_KEYS, Initiative
 from .index import Entry, section
-from .view import BundleRow, InitiativeRow, RunView, as_initiatives, initiative_rows
+from .view import BUNDLE_COLOURS, BundleRow, InitiativeRow, RunView, as_initiatives, initiative_rows
 
 __all__ = [
     "ATTRIBUTIONS",
@@ -1071,8 +1071,7 @@ def accessibility_map(
     return m
 
 
-_BUNDLE_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
-                   "#1f78b4", "#666666")
+_BUNDLE_COLOURS = BUNDLE_COLOURS
 
 
 def bundle_comparison_map(

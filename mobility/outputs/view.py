@@ -27,8 +27,14 @@ import pandas as pd
 from ..labels import format_number, stars_text, theme_label
 from ..schema import INDICATOR_KEYS, Initiative
 
-__all__ = ["BundleRow", "InitiativeRow", "MunicipalityRow", "RunView", "as_initiatives",
-           "build_view", "coverage_text", "initiative_rows"]
+__all__ = ["BUNDLE_COLOURS", "BundleRow", "InitiativeRow", "MunicipalityRow", "RunView",
+           "as_initiatives", "build_view", "coverage_text", "initiative_rows"]
+
+
+#: One distinct colour per bundle, in bundle order, shared by maps and charts (ColorBrewer
+#: Dark2 and two of Paired; colour-blind-safe for the first three).
+BUNDLE_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
+                  "#1f78b4", "#666666", "#b15928")
 
 
 def as_initiatives(initiatives: Mapping[int, Initiative] | Iterable[Initiative] | None,
