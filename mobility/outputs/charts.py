@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import math
 import os
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -221,30 +222,39 @@ def cost_score_chart(
                                                                       index=data.index)
     low = (data["low_coverage"].fillna(False).astype(bool) if "low_coverage" in data.columns
            else pd.Series(False, index=data.index))
+    # drawn on log10(cost) with a linear axis (labelled in DKK m): adjustText places labels
+    # reliably in linear coordinates
+    lx = np.log10(known["cost_mdkk"].astype(float))
     for theme in THEMES:
-        sub = known[(themes.reindex(known.index) == theme) & ~low.reindex(known.index)]
-        if sub.empty:
+        sel = (themes.reindex(known.index) == theme) & ~low.reindex(known.index)
+        if not sel.any():
             continue
-        ax.scatter(sub["cost_mdkk"], sub["score"], s=60, color=THEMES[theme]["color"],
+        ax.scatter(lx[sel], known.loc[sel, "score"], s=60, color=THEMES[theme]["color"],
                    edgecolor="white", linewidth=0.8, label=theme_label(theme, lang), zorder=3)
-    grey = known[low.reindex(known.index)]
-    if not grey.empty:  # low coverage: never painted as the best
-        ax.scatter(grey["cost_mdkk"], grey["score"], s=60, facecolor="white",
+    grey = low.reindex(known.index).fillna(False).astype(bool)
+    if grey.any():  # low coverage: never painted as the best
+        ax.scatter(lx[grey], known.loc[grey, "score"], s=60, facecolor="white",
                    edgecolor="#999999", linewidth=1.2, zorder=3,
                    label=text("low_coverage", lang))
-    labels = [ax.text(row["cost_mdkk"], row["score"], str(ident), fontsize=7,
+    labels = [ax.text(lx[ident], row["score"], str(ident), fontsize=7,
                       color="#999999" if low.get(ident, False) else "#333333", zorder=4)
               for ident, row in known.iterrows()]
-    _place_labels(ax, labels, known["cost_mdkk"], known["score"])
     ids = list(front) if front is not None else pareto_front_points(known["cost_mdkk"],
                                                                     known["score"])
     ids = [i for i in ids if i in known.index]
     if ids:
         pts = known.loc[ids].sort_values("cost_mdkk")
-        ax.step(pts["cost_mdkk"], pts["score"], where="post", color="#333333", linewidth=1.2,
-                linestyle="--", zorder=2, label=text("pareto_front", lang))
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(_number_formatter(lang))
+        ax.step(np.log10(pts["cost_mdkk"].astype(float)), pts["score"], where="post",
+                color="#333333", linewidth=1.2, linestyle="--", zorder=2,
+                label=text("pareto_front", lang))
+    lo_k, hi_k = math.floor(lx.min()) if len(lx) else 0, math.ceil(lx.max()) if len(lx) else 1
+    ax.set_xlim(float(lx.min()) - 0.15 if len(lx) else 0, float(lx.max()) + 0.15 if len(lx)
+                else 1)
+    ax.xaxis.set_major_locator(mpl.ticker.FixedLocator(list(range(lo_k, hi_k + 1))))
+    ax.xaxis.set_minor_locator(mpl.ticker.FixedLocator(
+        [math.log10(m * 10**k) for k in range(lo_k, hi_k) for m in range(2, 10)]))
+    ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(
+        lambda v, _pos: format_number(10**v, 0, lang)))
     ax.yaxis.set_major_formatter(_number_formatter(lang, 1))
     ax.set_xlabel(text("cost_mdkk", lang) + (" (log)" if lang == "en" else " (logaritmisk)"))
     ax.set_ylabel(text("score", lang))
@@ -261,6 +271,7 @@ def cost_score_chart(
                       else "Unknown construction cost, not shown: ") + ids_text)
     if notes:
         ax.set_title(" · ".join(notes), fontsize=8, color="#555555")
+    _place_labels(ax, labels, lx, known["score"])
     return fig
 
 
@@ -272,8 +283,8 @@ def _place_labels(ax: Any, labels: list[Any], x: pd.Series, y: pd.Series) -> Non
 
     ax.figure.draw_without_rendering()  # adjustText measures the texts of a laid-out figure
     adjust_text(labels, x=x.to_numpy(dtype=float), y=y.to_numpy(dtype=float), ax=ax,
-                expand=(1.3, 1.5), force_text=(0.3, 0.6), force_static=(0.3, 0.6),
-                arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.5},
+                expand=(1.3, 1.5), arrowprops={"arrowstyle": "-", "color": "#999999",
+                                               "lw": 0.5}, min_arrow_len=6,
                 ensure_inside_axes=True)
 
 
@@ -356,9 +367,10 @@ def bundle_chart(evaluations: Sequence[Any], *, lang: str = "da") -> Figure:
         else:
             ax.barh(y, np.nan_to_num(values), color=bar_colours, alpha=0.85)
         for k, v in enumerate(values):
-            ax.text(0 if np.isnan(v) else v, k, " " + format_number(v, decimals, lang,
-                                                                    empty="–"),
-                    va="center", ha="left", fontsize=7)
+            label_text = format_number(v / scale, decimals, lang, empty="–")
+            negative = not np.isnan(v) and v < 0
+            ax.text(0 if np.isnan(v) else v, k, f"{label_text} " if negative else f" {label_text}",
+                    va="center", ha="right" if negative else "left", fontsize=7)
         ax.set_title(label, fontsize=8)
         ax.set_axisbelow(True)
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(3))
