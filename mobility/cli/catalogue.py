@@ -207,10 +207,12 @@ def show_lines(init, lang: str) -> list[str]:
                 kf.value) else 1)
             row(kf.label, kf.label, " ".join(v for v in (value, kf.unit or "") if v) or "–")
     s = init.socioeconomics
-    socio = _STATUS[lang][s.status]
     if s.irr_pct is not None:
-        socio = f"{socio} {_num(s.irr_pct, lang, 1)} %"
-    row("Samfundsøkonomi", "Socio-economics", socio)
+        irr = s.irr_pct
+        row("Intern rente", "Internal rate of return",
+            f"{_num(irr, lang, 0 if float(irr).is_integer() else 1)} %")
+    else:
+        row("Samfundsøkonomi", "Socio-economics", _STATUS[lang][s.status])
     row("Samfundsøkonomi, tekst", "Socio-economics, text", s.text or "")
     lines.append("Ratings:" if en else "Pejlemærker:")
     for key, value in init.stars.items():
