@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from mobility.outputs import maps
 from mobility.catalogue import read_initiatives
+from mobility.outputs import maps
 
 from .test_maps import fake_scenario
 

@@ -214,3 +214,15 @@ def test_index_names_settings_not_modelled_and_warnings(shipped) -> None:
     assert en.bundle_rows[0].name == "The pair"
     page_en = index_html([], ["x"], "en", False, view=en)
     assert "Esri" in page_en and "Not modelled" in page_en
+
+
+def test_cba_text_follows_the_language() -> None:
+    da = _run("cba", "1", "--no-network")
+    line = next(x for x in da.splitlines() if x.startswith("Investering, nutidsværdi"))
+    assert re.fullmatch(r"Investering, nutidsværdi \(mio\. kr\.\): \d{1,3}(\.\d{3})+", line), line
+    assert "effekter:" in da and "effects:" not in da
+    en = _run("cba", "1", "--no-network", "--lang", "en")
+    line = next(x for x in en.splitlines() if x.startswith("Investment, present value"))
+    assert re.fullmatch(r"Investment, present value \(million DKK\): \d{1,3}(,\d{3})+", line), line
+    data = __import__("json").loads(_run("cba", "1", "--json", "--no-network"))
+    assert isinstance(data["costs_mdkk"], float)  # JSON: English keys, plain numbers
