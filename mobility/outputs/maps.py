@@ -53,11 +53,10 @@ from ..errors import MobilityError, OutputError
 from ..labels import (
     THEMES,
     format_number,
-    indicator_label,
     text,
     theme_label,
 )
-from ..schema import INDICATOR_KEYS, Initiative
+from ..schema import Initiative
 from .index import Entry, section
 from .view import BUNDLE_COLOURS, BundleRow, InitiativeRow, RunView, as_initiatives, initiative_rows
 
@@ -203,6 +202,7 @@ from .map_parts import (  # noqa: E402  (the elements maps are built of)
     _Sync,
     _ZoomClasses,
 )
+from .popups import initiative_popup_html  # noqa: E402  (re-exported)
 
 # --------------------------------------------------------------------------------------------
 # Geometry and GeoJSON helpers
@@ -408,142 +408,6 @@ def _finish(m: folium.Map, *, title: str, subtitle: str = "", legend_html: str =
 
 
 # --------------------------------------------------------------------------------------------
-# Popups
-
-
-def _star_bar(value: int | None) -> str:
-    if value is None:
-        return '<span class="mob-star-na" title="–">–</span>'
-    boxes = "".join(
-        f'<span class="mob-star{" on" if i < value else ""}"></span>' for i in range(5)
-    )
-    return f'<span class="mob-stars" title="{value}/5">{boxes}</span>'
-
-
-def _co2_text(init: Initiative, lang: str) -> str:
-    co2 = init.co2_construction_t
-    if co2 is None:
-        return ""
-    if co2.min == co2.max:
-        return f"{format_number(co2.min, 0, lang)} t"
-    return f"{format_number(co2.min, 0, lang)}–{format_number(co2.max, 0, lang)} t"
-
-
-def _cost_text(init: Initiative, lang: str) -> str:
-    if init.cost_mdkk is None:
-        return init.cost_text or text("unknown", lang)
-    out = f"{format_number(init.cost_mdkk, 0, lang)} {text('mdkk', lang)}"
-    if init.cost_note:
-        out += f" ({init.cost_note})"
-    return out
-
-
-def _passenger_text(init: Initiative, lang: str) -> list[tuple[str, str]]:
-    p = init.passengers
-    rows: list[tuple[str, str]] = []
-    if p.extra_per_day is not None:
-        value = "+" + format_number(p.extra_per_day, 0, lang)
-        if p.extra_pct is not None:
-            value += f" (+{format_number(p.extra_pct, 0, lang)} %)"
-        rows.append((text("extra_passengers", lang), value))
-    if p.potential_per_day is not None:
-        rows.append((text("passenger_potential", lang),
-                     format_number(p.potential_per_day, 0, lang)))
-    if p.daily_passengers is not None:
-        rows.append((text("daily_passengers", lang), format_number(p.daily_passengers, 0, lang)))
-    for part in p.parts:
-        bits = []
-        if part.extra_per_day is not None:
-            bits.append("+" + format_number(part.extra_per_day, 0, lang))
-        if part.extra_pct is not None:
-            bits.append(f"+{format_number(part.extra_pct, 0, lang)} %")
-        if part.potential_per_day is not None:
-            bits.append(f"{text('passenger_potential', lang).lower()} "
-                        f"{format_number(part.potential_per_day, 0, lang)}")
-        if bits:
-            rows.append((f"– {part.label or ''}", ", ".join(bits)))
-    if not rows and p.note:
-        rows.append((text("extra_passengers", lang), p.note))
-    return rows
-
-
-def _irr_text(init: Initiative, lang: str) -> str:
-    s = init.socioeconomics
-    if s.status == "irr" and s.irr_pct is not None:
-        return f"{format_number(s.irr_pct, 1, lang)} %"
-    if s.status == "not_profitable":
-        return text("not_profitable", lang)
-    if s.status == "not_calculated":
-        return text("not_calculated", lang)
-    return text("unknown", lang)
-
-
-def initiative_popup_html(
-    init: Initiative, lang: str = "da", *, extra: Sequence[tuple[str, str]] = ()
-) -> str:
-    """The popup of an initiative: key figures, the six ratings as star bars, caveats, sources.
-
-    Parameters
-    ----------
-    init : Initiative
-        The initiative.
-    lang : {"da", "en"}
-        Language of labels and number formats.
-    extra : sequence of (label, html)
-        Rows shown first (e.g. score and rank); values are inserted as given (HTML).
-
-    Returns
-    -------
-    str
-        An HTML fragment (all catalogue text escaped).
-    """
-    name = init.name_en if lang == "en" else init.name
-    theme = theme_label(init.theme, lang)
-    rows: list[tuple[str, str]] = list(extra)
-    rows.append((text("cost_mdkk", lang).split(",")[0], _esc(_cost_text(init, lang))))
-    co2 = _co2_text(init, lang)
-    if co2:
-        rows.append((text("co2_construction_t", lang).rsplit(",", 1)[0], _esc(co2)))
-    rows += [(_esc(k), _esc(v)) for k, v in _passenger_text(init, lang)]
-    if init.travel_time.text:
-        rows.append((text("travel_time", lang), _esc(init.travel_time.text)))
-    rows.append((text("irr", lang), _esc(_irr_text(init, lang))))
-    facts = "".join(f'<tr><td class="mob-k">{k}</td><td>{v}</td></tr>' for k, v in rows)
-    stars = init.stars
-    star_rows = []
-    any_inferred = False
-    for key in INDICATOR_KEYS:
-        mark = ""
-        if key in init.inferred_ratings:
-            mark, any_inferred = "*", True
-        star_rows.append(
-            f'<tr><td class="mob-k">{_esc(indicator_label(key, lang))}{mark}</td>'
-            f"<td>{_star_bar(stars[key])}</td></tr>"
-        )
-    notes = []
-    if any_inferred:
-        notes.append(_esc(text("inferred_note", lang)))
-    if any(v is None for v in stars.values()):
-        notes.append(_esc(text("na_note", lang)))
-    note_html = "".join(f'<div class="mob-note">{n}</div>' for n in notes)
-    caveats = "".join(
-        f'<div class="mob-note"><b>{text("caveats", lang)}:</b> {_esc(c)}</div>'
-        for c in init.caveats
-    )
-    sources = ""
-    if init.sources:
-        sources = (f'<div class="mob-note"><b>{text("sources", lang)}:</b> '
-                   f'{_esc("; ".join(init.sources))}</div>')
-    return (
-        f'<div class="mob-popup"><h4>{init.id}. {_esc(name)}</h4>'
-        f'<div class="mob-theme">{_esc(theme)}</div>'
-        f"<table>{facts}</table>"
-        f"<b>{text('ratings', lang)}</b><table>{''.join(star_rows)}</table>"
-        f"{note_html}{caveats}{sources}</div>"
-    )
-
-
-# --------------------------------------------------------------------------------------------
 # Initiative layers
 
 
@@ -582,6 +446,7 @@ def _initiative_features(
     tooltip_extra: Mapping[int, str] | None = None,
     class_name: str = "mob-initiative",
     not_modelled: Mapping[int, str] | None = None,
+    rows: Mapping[int, InitiativeRow] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """GeoJSON features of initiatives split by pane (areas, lines, points, badges).
 
@@ -618,7 +483,9 @@ def _initiative_features(
                                   f"</b>", f'<b style="color:#b00">'
                                   f'{_esc(text("not_modelled", lang))}</b>: '
                                   f"{_esc(not_modelled[init.id])}"))
-        popup = initiative_popup_html(init, lang, extra=extra_rows)
+        row = (rows or {}).get(init.id)
+        popup = initiative_popup_html(init, lang, extra=extra_rows,
+                                      facts=row.facts if row is not None and row.facts else None)
         col = colour[init.id]
         kind = _geom_kind(init.geom)
         props = {"id": init.id, "name": name, "theme": init.theme}
@@ -877,7 +744,7 @@ def score_map(
                      if pd.notna(score.get(i.id, np.nan)) else -math.inf)
     not_modelled = {i: r.not_modelled_reason for i, r in rows.items() if r.modelled is False}
     feats = _initiative_features(ordered, colour=colour, lang=lang, popup_extra=popup_extra,
-                                 tooltip_extra=tips, not_modelled=not_modelled)
+                                 tooltip_extra=tips, not_modelled=not_modelled, rows=rows)
     _add_initiative_layer(m, feats, f"{text('initiatives', lang)} ({len(inits)})")
     label = weights_label if weights_label is not None else (
         weights if isinstance(weights, str) else "")

@@ -92,6 +92,8 @@ class InitiativeRow:
     low_coverage: bool = False
     #: The geometry is a schematic sketch (drawn dashed, "skematisk").
     schematic: bool = False
+    #: Key figures as (label, text) in the run's language (:func:`popups.initiative_facts`).
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,12 @@ class RunView:
                 for i, r in self.scores.sort_values("rank").head(n).iterrows()]
 
 
+def initiative_facts(init: Initiative, lang: str) -> tuple[tuple[str, str], ...]:
+    from .popups import initiative_facts as facts
+
+    return facts(init, lang)
+
+
 def initiative_rows(inits: Mapping[int, Initiative], *, lang: str,
                     scores: pd.DataFrame | None = None,
                     excluded: Mapping[int, str] | None = None) -> dict[int, InitiativeRow]:
@@ -205,6 +213,7 @@ def initiative_rows(inits: Mapping[int, Initiative], *, lang: str,
             modelled=None if excluded is None else ident not in excluded,
             not_modelled_reason="" if excluded is None else excluded.get(ident, ""),
             low_coverage=low_coverage, schematic=bool(getattr(init, "schematic", False)),
+            facts=initiative_facts(init, lang),
         )
     return rows
 
