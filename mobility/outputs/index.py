@@ -58,8 +58,8 @@ def _date_text(day: dt.date, lang: str) -> str:
     return f"{day.day}. {months[day.month - 1]} {day.year}"
 
 
-def _details_html(view: RunView) -> str:
-    """Settings, not-modelled initiatives, low-coverage items and bundle warnings."""
+def _details_html(view: RunView) -> tuple[str, str]:
+    """The settings; and the not-modelled initiatives, low-coverage items, bundle warnings."""
     from .. import __version__
 
     esc = html_lib.escape
@@ -69,8 +69,9 @@ def _details_html(view: RunView) -> str:
         ("Dato" if da else "Date", _date_text(run_date(), view.lang)),
         ("Version", f"mobility {__version__}"),
         ("Vægte" if da else "Weights",
-         view.weights_label + (f" ({view.weights_description})"
-                               if view.weights_description else "")),
+         view.weights_description if view.weights_description.startswith(view.weights_label)
+         else view.weights_label + (f" ({view.weights_description})"
+                                    if view.weights_description else "")),
         ("Sprog" if da else "Language", {"da": "dansk", "en": "English"}[view.lang]
          if da else {"da": "Danish", "en": "English"}[view.lang]),
         ("Kort" if da else "Maps",
@@ -83,7 +84,8 @@ def _details_html(view: RunView) -> str:
          ("ikke brugt" if da else "not used")),
     ]
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in settings)
-    out = [f'<h2>{"Indstillinger" if da else "Settings"}</h2><table class="k">{rows}</table>']
+    table = f'<h2>{"Indstillinger" if da else "Settings"}</h2><table class="k">{rows}</table>'
+    out: list[str] = []
     not_modelled = dict(view.not_modelled)
     if not network:  # no network evaluation this run: the catalogue's own flags
         for ident, init in view.initiatives.items():
@@ -115,7 +117,7 @@ def _details_html(view: RunView) -> str:
         out.append(f'<h2>{"Bemærkninger til pakkerne" if da else "Bundle warnings"}</h2><ul>')
         out += [f"<li><b>{esc(n)}</b>: {esc(w)}</li>" for n, w in warned]
         out.append("</ul>")
-    return "".join(out)
+    return table, "".join(out)
 
 
 def index_html(entries: Sequence[Entry], result_lines: Sequence[str], lang: str,
@@ -138,7 +140,7 @@ def index_html(entries: Sequence[Entry], result_lines: Sequence[str], lang: str,
              if lang == "da" else "<p>The maps are made for offline use (no background tiles)."
              "</p>"))
     summary = "".join(f"<li>{esc(line)}</li>" for line in result_lines)
-    details = _details_html(view) if view is not None else ""
+    settings, details = _details_html(view) if view is not None else ("", "")
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -155,6 +157,7 @@ table.k th {{ text-align: left; padding: 2px 1em 2px 0; font-weight: normal; col
 <h1>{esc(title)}</h1>
 <ul class="s">{summary}</ul>
 {mode}
+{settings}
 {''.join(body)}
 {details}
 </body></html>
