@@ -210,3 +210,25 @@ def test_bundle_dual_map_in_browser(inits):
     # each side's layer list offers every bundle
     assert sum("A" in o for o in probe["overlays"]) == 2
     assert probe["counts"].get("mob-not-modelled") == 1  # B is open on the right map only
+
+
+@pytest.mark.slow
+def test_every_map_of_a_run_in_browser(tmp_path):
+    """The main job's own map pages (no network model: catalogue, score, bundles), offline."""
+    from mobility.run import run
+
+    out = tmp_path / "out"
+    run(out, offline=True, network=False, lang="da")
+    pages = sorted(out.glob("*.html"))
+    names = {p.name for p in pages}
+    assert {"catalogue.html", "score.html", "bundles.html"} <= names
+    for page in pages:
+        if page.name == "index.html":
+            continue
+        probe = _open(page.read_text(encoding="utf-8"), f"run-{page.stem}")
+        assert probe["leaflet"] and probe["errors"] == [], page.name
+        assert probe["land"] >= 99 and probe["scales"] >= 1 and not probe["scale_overlaps"]
+        assert probe["legends"], page.name
+        assert any(lab.upper() == "HILLERØD" for lab in probe["labels"]), page.name
+    assert _open((out / "bundles.html").read_text(encoding="utf-8"),
+                 "run-bundles")["sync"] is not None
