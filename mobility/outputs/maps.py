@@ -174,6 +174,9 @@ html, body {{ overflow: hidden; }}
 .leaflet-container.mob-zoom-10 .mob-label-main, .leaflet-container.mob-zoom-12 .mob-label-main,
 .leaflet-container.mob-zoom-12 .mob-label-station {{ display: block; }}
 .leaflet-container.mob-zoom-low .mob-label-muni {{ display: none; }}
+.leaflet-container .mob-label-small {{ display: none; }}
+.leaflet-container.mob-zoom-10 .mob-label-small,
+.leaflet-container.mob-zoom-12 .mob-label-small {{ display: block; }}
 .mob-nm {{ background: none; border: none; }}
 .mob-nm span, .mob-nm-key {{ background: #fff; border: 1px solid #b00; color: #b00;
   font: bold 10px/1.2 Arial, sans-serif; padding: 0 3px; border-radius: 3px;
@@ -364,11 +367,18 @@ def _is_main_station(modes: Any, lines: Any) -> bool:
     return "regional" in modes_s or len([x for x in lines_s.split(";") if x]) >= 3
 
 
+#: Municipalities smaller than this (m², about 30 km²) are labelled from zoom 10.
+_SMALL_MUNICIPALITY_M2 = 30e6
+
+
 def _label_rows(lang: str) -> tuple[tuple[float, float, str, str], ...]:
     munis = geodata.load_municipalities()
     points = _display_geoms([g.representative_point() for g in munis.geometry], 0, 1e-4)
-    rows = [(round(pt.y, 4), round(pt.x, 4), str(n), "mob-label-muni")
-            for n, pt in zip(munis["name"], points, strict=True)]
+    # small municipalities (central Copenhagen) are labelled from zoom 10, so names don't collide
+    rows = [(round(pt.y, 4), round(pt.x, 4), str(n),
+             "mob-label-muni" if g.area >= _SMALL_MUNICIPALITY_M2 else
+             "mob-label-muni mob-label-small")
+            for n, pt, g in zip(munis["name"], points, munis.geometry, strict=True)]
     stations = geodata.load_stations()
     stations = stations[stations["in_study_area"].fillna(False).astype(bool)]
     spts = _display_geoms(stations.geometry, 0, 1e-4)
@@ -634,7 +644,10 @@ def catalogue_map(
     _finish(m, title=text("catalogue_map", lang), lang=lang,
             subtitle=f"{len(inits)} {text('initiatives', lang).lower()}",
             legend_html=_theme_legend(themes, lang, schematic=any(
-                i.schematic for i in inits.values())))
+                i.schematic for i in inits.values()))
+            + (f'<div class="mob-legend-row"><span class="mob-swatch-point" style="width:6px;'
+               f'height:6px;background:#fff"></span>{_esc(text("stations", lang))}</div>'
+               if stations else ""))
     return m
 
 
