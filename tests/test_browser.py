@@ -212,6 +212,18 @@ def test_bundle_dual_map_in_browser(inits):
     assert probe["counts"].get("mob-not-modelled") == 1  # B is open on the right map only
 
 
+def test_online_map_keeps_land_when_tiles_fail(inits):
+    """Online mode with the network blocked: the tiles fail, the land fill and overlays stay."""
+    m = maps.catalogue_map(inits)  # default tiles
+    page = maps.render_html(m)
+    assert "L.tileLayer(" in page and "Esri" in page
+    probe = _open(page, "browser-online-tiles-fail")
+    assert probe["errors"] == []
+    assert probe["land"] == 99
+    expected = {k: v for k, v in maps.expected_paths(m).items() if k.startswith("mob-")}
+    assert {k: probe["counts"].get(k, 0) for k in expected} == expected
+
+
 @pytest.mark.slow
 def test_every_map_of_a_run_in_browser(tmp_path):
     """The main job's own map pages (no network model: catalogue, score, bundles), offline."""
