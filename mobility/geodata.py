@@ -41,6 +41,7 @@ __all__ = [
     "STUDY_AREA_CODES",
     "Place",
     "get_path",
+    "load_basemap_municipalities",
     "load_fare_zones",
     "load_municipalities",
     "load_municipality_stats",
@@ -101,6 +102,10 @@ FILES: dict[str, tuple[str, str]] = {
     "municipality_stats": (
         "dk_kommune_attributes.csv",
         "municipal statistics (population, area, commuting, car access, PT access)",
+    ),
+    "basemap_municipalities": (
+        "dk_kommuner_basemap_simplified_wgs84.geojson",
+        "all 99 Danish municipalities, simplified for the maps' offline basemap",
     ),
     "fare_zones": (
         "sjaelland_takstzoner_2019_wgs84.geojson",
@@ -223,6 +228,29 @@ def load_municipalities() -> gpd.GeoDataFrame:
         (bool), ``geometry`` (MultiPolygon, EPSG:25832), sorted by code.
     """
     return _municipalities().copy()
+
+
+@lru_cache(maxsize=1)
+def _basemap_municipalities() -> gpd.GeoDataFrame:
+    gdf = _read_vector("basemap_municipalities")
+    gdf["code"] = gdf["code"].astype(int)
+    gdf["in_study_area"] = gdf["in_study_area"].astype(bool)
+    cols = ["code", "name", "in_study_area", "geometry"]
+    return gpd.GeoDataFrame(gdf[cols], geometry="geometry").to_crs(CRS).sort_values(
+        "code").reset_index(drop=True)
+
+
+def load_basemap_municipalities() -> gpd.GeoDataFrame:
+    """All 99 Danish municipalities, simplified for drawing (the maps' offline basemap).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``code`` (int), ``name``, ``in_study_area`` (bool), ``geometry`` (EPSG:25832;
+        simplified: 80 m inside the study area, 300 m outside; islands under 0.2 / 2 km²
+        dropped).
+    """
+    return _basemap_municipalities().copy()
 
 
 @lru_cache(maxsize=1)

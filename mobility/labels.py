@@ -82,6 +82,28 @@ TEXT: dict[str, dict[str, str]] = {
     "irr": {"da": "Intern rente", "en": "Internal rate of return"},
     "rank": {"da": "Placering", "en": "Rank"},
     "score": {"da": "Score", "en": "Score"},
+    "schematic": {"da": "skematisk", "en": "schematic"},
+    "schematic_note": {"da": "skematisk tegnet (ikke det faktiske forløb)",
+                       "en": "drawn schematically (not the actual route)"},
+    "not_modelled": {"da": "ikke modelleret", "en": "not modelled"},
+    "not_modelled_legend": {"da": ": netværksmodellen kan ikke beregne effekten",
+                            "en": ": the network model cannot compute its effect"},
+    "network_model": {"da": "Netværksmodel", "en": "Network model"},
+    "geometry": {"da": "Geometri", "en": "Geometry"},
+    "mean_time_change_legend": {
+        "da": "Ændring i rejsetid pr. tur, min. (turvægtet gennemsnit af generaliserede "
+              "minutter for ture fra cellen; negativ = hurtigere)",
+        "en": "Change in travel time per trip, min (trip-weighted mean of generalised minutes "
+              "of trips from the cell; negative = faster)"},
+    "accessibility_change_legend": {
+        "da": "Ændring i tilgængelighed, % (befolkningsvægtet; positiv = bedre)",
+        "en": "Change in accessibility, % (population-weighted; positive = better)"},
+    "score_legend": {"da": "Score (0–5: vægtet gennemsnit af stjerner)",
+                     "en": "Score (0–5: weighted mean of stars)"},
+    "low_coverage": {"da": "lav dækning (for få pejlemærker vurderet)",
+                     "en": "low coverage (too few indicators assessed)"},
+    "shared_scale": {"da": "Samme farveskala på alle pakkers kort",
+                     "en": "Same colour scale on every bundle's map"},
     "coverage": {"da": "Dækning", "en": "Coverage"},
     "score_per_bn_dkk": {"da": "Score pr. mia. kr.", "en": "Score per DKK bn"},
     "bundle": {"da": "Pakke", "en": "Bundle"},

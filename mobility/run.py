@@ -357,7 +357,7 @@ def _write_index(view: RunView, stage: Path, entries: Sequence[Entry], output: P
     provisional = _result(view, output, files, time.perf_counter() - t0, caught)
     steps("index.html")
     write_index(stage / "index.html", entries, provisional.summary_lines()[1:-1], view.lang,
-                view.offline)
+                view.offline, view=view)
     files["index.html"] = (stage / "index.html").stat().st_size
     return dict(sorted(files.items()))
 

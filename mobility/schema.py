@@ -312,6 +312,9 @@ class Initiative(_Model):
     conflicts: list[Relation] = Field(default_factory=list)
     geometry: GeometrySpec
     geometry_note: str | None = None
+    #: The geometry is a schematic sketch (e.g. straight lines), not the real route: maps draw
+    #: it dashed and say "skematisk".
+    schematic: bool = False
     network: dict[str, Any] | None = None
 
     _geom: Any = PrivateAttr(default=None)

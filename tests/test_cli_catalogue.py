@@ -65,7 +65,7 @@ def test_show(run) -> None:
     result = run("catalogue", "show", "2", "--catalogue", FIXTURE)
     assert result.exit_code == 0
     assert "Testtog" in result.output and "Intern rente: 5 %" in result.output
-    assert "(inferred)" in result.output
+    assert "(udledt)" in result.output and "(inferred)" not in result.output
     missing = run("catalogue", "show", "77", "--catalogue", FIXTURE)
     assert missing.exit_code == 2 and "no initiative 77" in missing.output
 

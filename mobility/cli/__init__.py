@@ -78,6 +78,25 @@ cli.add_command(explore)
 bench.add_command(bench_explore)
 
 
+def _first_sentence(help_text: str) -> str:
+    """The first sentence of a help text, whole (click would cut it at ~45 characters)."""
+    para = " ".join(help_text.strip().split("\n\n")[0].split())
+    end = para.find(". ")
+    return para if end < 0 else para[: end + 1]
+
+
+def _complete_short_help(group: click.Group) -> None:
+    """Give every command a ``short_help``: its first sentence, never cut mid-sentence."""
+    for cmd in group.commands.values():
+        if cmd.short_help is None and cmd.help:
+            cmd.short_help = _first_sentence(cmd.help)
+        if isinstance(cmd, click.Group):
+            _complete_short_help(cmd)
+
+
+_complete_short_help(cli)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``mobility`` console script."""
     cli.main(args=argv, prog_name="mobility")

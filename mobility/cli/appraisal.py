@@ -18,6 +18,7 @@ from .._io import write_bytes, write_text
 from ..appraisal._util import jsonable
 from ..catalogue import read_initiatives
 from ..errors import MobilityWarning
+from ..labels import format_number
 from ..schema import INDICATOR_KEYS
 from ._common import catalogue_option, lang_option, weights_option
 from .network import bench
@@ -464,14 +465,17 @@ def cba(ids: tuple[int, ...], all_: bool, as_json: bool, fmt: str, output: str,
               ("npv_per_public_krone", "NNV pr. offentlig krone", "NPV per krone of public money"),
               ("costs_mdkk", "Investering, nutidsværdi (mio. kr.)",
                "Investment, present value (million DKK)")]
+    decimals = {"bcr": 2, "irr_pct": 1, "first_year_return_pct": 1, "npv_per_public_krone": 2}
     for key, da, en_label in labels:
-        click.echo(f"{en_label if en else da}: {_cell(data[key]) or '-'}")
+        value = format_number(data[key], decimals.get(key, 0), lang, empty="–")
+        click.echo(f"{en_label if en else da}: {value}")
     click.echo("")
     for key, value in data["benefits_mdkk"].items():
         da, en_label = COMPONENT_LABELS[key]
-        click.echo(f"  {en_label if en else da}: {_cell(value)}")
+        click.echo(f"  {en_label if en else da}: {format_number(value, 1, lang, empty='–')}")
     click.echo(f"\n{'unit prices version' if en else 'enhedspriser, version'} "
-               f"{data['unit_prices_version']}; effects: {data['effects_source']}")
+               f"{data['unit_prices_version']}; {'effects' if en else 'effekter'}: "
+               f"{data['effects_source']}")
 
 
 @click.command(name="sensitivity")

@@ -20,6 +20,24 @@ def _initiatives(catalogue_dir: str | None):  # type: ignore[no-untyped-def]
     return read_initiatives(catalogue_dir)
 
 
+#: Decimals written per column of the per-municipality CSV (other float columns: 3).
+_CSV_DECIMALS = {"person_minutes_saved_per_day": 0, "population": 0,
+                 "accessibility_base": 0, "accessibility_scenario": 0,
+                 "accessibility_change_pct": 3}
+
+
+def _rounded(frame):  # type: ignore[no-untyped-def]
+    """The frame with floats rounded to sensible precision for a CSV file."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype.kind == "f":
+            decimals = _CSV_DECIMALS.get(col, 3)
+            out[col] = out[col].round(decimals)
+            if decimals == 0 and out[col].notna().all():
+                out[col] = out[col].astype("int64")
+    return out
+
+
 @click.group()
 def network() -> None:
     """Network travel-time engine: station travel times and scenario metrics."""
@@ -112,14 +130,8 @@ def scenario_cmd(with_ids: tuple[int, ...], output: str | None, as_json: bool,
 
     res = evaluate_scenario(with_ids, initiatives=_initiatives(catalogue_dir))
     if output:
-        frame = res.municipalities.copy()
-        for col, nd in (("accessibility_base", 1), ("accessibility_scenario", 1),
-                        ("accessibility_change_pct", 4), ("person_minutes_saved_per_day", 1),
-                        ("pt_trips_change_per_day", 1)):
-            if col in frame.columns:
-                frame[col] = frame[col].round(nd)
         try:
-            frame.to_csv(output)
+            _rounded(res.municipalities).to_csv(output)
         except OSError as err:
             from ..errors import OutputError
 

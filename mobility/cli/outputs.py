@@ -76,8 +76,8 @@ def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: b
 def map_(kind: str, output: str, weights: str, bundle_files: tuple[str, ...], offline: bool,
          catalogue_dir: str | None, lang: str) -> None:
     """Write one map: catalogue, score, accessibility (of a bundle) or bundles (compared)."""
-    from ..outputs import maps
     from ..catalogue import read_initiatives
+    from ..outputs import maps
     from ..run import _appraisal, _read_bundles
 
     inits = read_initiatives(catalogue_dir)
@@ -97,17 +97,23 @@ def map_(kind: str, output: str, weights: str, bundle_files: tuple[str, ...], of
         evs = [_appraisal("evaluate_bundle")(b, initiatives=inits, weights=weights,
                                              network=False, effects=effects)
                for b in bundles.values()]
+        import pandas as pd
+
+        from ..outputs.view import build_view
+
+        rows = build_view(initiatives=inits, scores=pd.DataFrame(), weights_label="",
+                          weights_description="", lang=lang, offline=offline, bundles=bundles,
+                          evaluations=dict(zip(bundles, evs, strict=True))).bundle_rows
         if kind == "bundles":
-            m = maps.bundle_comparison_map(
-                [e.to_dict() for e in evs], inits, lang=lang, tiles=tiles,
-                incidence={e.name: e.incidence for e in evs if e.incidence is not None})
+            m = maps.bundle_comparison_map(rows, inits, lang=lang, tiles=tiles)
         else:
-            if len(evs) != 1:
+            if len(rows) != 1:
                 raise click.UsageError("the accessibility map needs exactly one --bundles FILE")
-            ev = evs[0]
-            m = maps.accessibility_map(effects.scenario(ev.initiatives),
-                                       [inits[i] for i in ev.initiatives], lang=lang,
-                                       tiles=tiles, title=ev.name)
+            row = rows[0]
+            m = maps.accessibility_map(effects.scenario(row.initiatives),
+                                       [inits[i] for i in row.initiatives], lang=lang,
+                                       tiles=tiles, title=row.name,
+                                       not_modelled=row.not_modelled)
     path = maps.write_map(m, output, offline=offline)
     click.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} kB)", err=True)
 
@@ -124,8 +130,8 @@ def map_(kind: str, output: str, weights: str, bundle_files: tuple[str, ...], of
 def table(kind: str, fmt: str, output: str, weights: str, catalogue_dir: str | None,
           lang: str) -> None:
     """Write a decision-paper table: the star table or the ranking."""
-    from ..outputs import paper, tables
     from ..catalogue import read_initiatives
+    from ..outputs import paper, tables
     from ..run import _appraisal
 
     inits = read_initiatives(catalogue_dir)

@@ -22,10 +22,11 @@ True
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
+import math
 import os
-import functools
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -45,7 +46,7 @@ from ..errors import MobilityError
 from ..labels import THEMES, format_number, indicator_label, text, theme_label
 from ..schema import INDICATOR_KEYS, Initiative
 from .index import Entry, section
-from .view import InitiativeRow, RunView, as_initiatives, initiative_rows
+from .view import BUNDLE_COLOURS, BundleRow, InitiativeRow, RunView, as_initiatives, initiative_rows
 
 __all__ = [
     "bundle_chart",
@@ -219,24 +220,41 @@ def cost_score_chart(
     ax = fig.add_subplot()
     themes = data["theme"] if "theme" in data.columns else pd.Series("public_transport",
                                                                       index=data.index)
+    low = (data["low_coverage"].fillna(False).astype(bool) if "low_coverage" in data.columns
+           else pd.Series(False, index=data.index))
+    # drawn on log10(cost) with a linear axis (labelled in DKK m): adjustText places labels
+    # reliably in linear coordinates
+    lx = np.log10(known["cost_mdkk"].astype(float))
     for theme in THEMES:
-        sub = known[themes.reindex(known.index) == theme]
-        if sub.empty:
+        sel = (themes.reindex(known.index) == theme) & ~low.reindex(known.index)
+        if not sel.any():
             continue
-        ax.scatter(sub["cost_mdkk"], sub["score"], s=60, color=THEMES[theme]["color"],
+        ax.scatter(lx[sel], known.loc[sel, "score"], s=60, color=THEMES[theme]["color"],
                    edgecolor="white", linewidth=0.8, label=theme_label(theme, lang), zorder=3)
-    for ident, row in known.iterrows():
-        ax.annotate(str(ident), (row["cost_mdkk"], row["score"]), xytext=(4, 4),
-                    textcoords="offset points", fontsize=7, color="#333333", zorder=4)
+    grey = low.reindex(known.index).fillna(False).astype(bool)
+    if grey.any():  # low coverage: never painted as the best
+        ax.scatter(lx[grey], known.loc[grey, "score"], s=60, facecolor="white",
+                   edgecolor="#999999", linewidth=1.2, zorder=3,
+                   label=text("low_coverage", lang))
+    labels = [ax.text(lx[ident], row["score"], str(ident), fontsize=7,
+                      color="#999999" if low.get(ident, False) else "#333333", zorder=4)
+              for ident, row in known.iterrows()]
     ids = list(front) if front is not None else pareto_front_points(known["cost_mdkk"],
                                                                     known["score"])
     ids = [i for i in ids if i in known.index]
     if ids:
         pts = known.loc[ids].sort_values("cost_mdkk")
-        ax.step(pts["cost_mdkk"], pts["score"], where="post", color="#333333", linewidth=1.2,
-                linestyle="--", zorder=2, label=text("pareto_front", lang))
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(_number_formatter(lang))
+        ax.step(np.log10(pts["cost_mdkk"].astype(float)), pts["score"], where="post",
+                color="#333333", linewidth=1.2, linestyle="--", zorder=2,
+                label=text("pareto_front", lang))
+    lo_k, hi_k = math.floor(lx.min()) if len(lx) else 0, math.ceil(lx.max()) if len(lx) else 1
+    ax.set_xlim(float(lx.min()) - 0.15 if len(lx) else 0, float(lx.max()) + 0.15 if len(lx)
+                else 1)
+    ax.xaxis.set_major_locator(mpl.ticker.FixedLocator(list(range(lo_k, hi_k + 1))))
+    ax.xaxis.set_minor_locator(mpl.ticker.FixedLocator(
+        [math.log10(m * 10**k) for k in range(lo_k, hi_k) for m in range(2, 10)]))
+    ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(
+        lambda v, _pos: format_number(10**v, 0, lang)))
     ax.yaxis.set_major_formatter(_number_formatter(lang, 1))
     ax.set_xlabel(text("cost_mdkk", lang) + (" (log)" if lang == "en" else " (logaritmisk)"))
     ax.set_ylabel(text("score", lang))
@@ -253,7 +271,21 @@ def cost_score_chart(
                       else "Unknown construction cost, not shown: ") + ids_text)
     if notes:
         ax.set_title(" · ".join(notes), fontsize=8, color="#555555")
+    _place_labels(ax, labels, lx, known["score"])
     return fig
+
+
+def _place_labels(ax: Any, labels: list[Any], x: pd.Series, y: pd.Series) -> None:
+    """Move point labels apart (adjustText) so that none overlaps another or a point."""
+    if not labels:
+        return
+    from adjustText import adjust_text
+
+    ax.figure.draw_without_rendering()  # adjustText measures the texts of a laid-out figure
+    adjust_text(labels, x=x.to_numpy(dtype=float), y=y.to_numpy(dtype=float), ax=ax,
+                expand=(1.3, 1.5), arrowprops={"arrowstyle": "-", "color": "#999999",
+                                               "lw": 0.5}, min_arrow_len=6,
+                ensure_inside_axes=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,7 +295,9 @@ def cost_score_chart(
 def _bundle_dicts(evaluations: Sequence[Any]) -> list[dict[str, Any]]:
     out = []
     for ev in evaluations:
-        if isinstance(ev, Mapping):
+        if isinstance(ev, BundleRow):  # the view's row: its name is in the run's language
+            out.append({**ev.evaluation, "name": ev.name})
+        elif isinstance(ev, Mapping):
             out.append(dict(ev))
         elif hasattr(ev, "to_dict"):
             out.append(dict(ev.to_dict()))
@@ -305,8 +339,7 @@ def bundle_chart(evaluations: Sequence[Any], *, lang: str = "da") -> Figure:
     y = np.arange(len(evs))
     fig = Figure(figsize=(11, 1.8 + 0.45 * len(evs)), dpi=_DPI, layout="constrained")
     axes = fig.subplots(1, 4, sharey=True)
-    colours = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"]
-    bar_colours = [colours[k % len(colours)] for k in range(len(evs))]
+    bar_colours = [BUNDLE_COLOURS[k % len(BUNDLE_COLOURS)] for k in range(len(evs))]
     panels = [
         ("cost_mdkk", text("cost_mdkk", lang), 0),
         ("score", text("score", lang), 2),
@@ -315,6 +348,11 @@ def bundle_chart(evaluations: Sequence[Any], *, lang: str = "da") -> Figure:
     ]
     for ax, (key, label, decimals) in zip(axes, panels, strict=True):
         values = np.array([_num(e.get(key)) for e in evs])
+        scale = 1.0
+        finite = np.abs(values[np.isfinite(values)])
+        if len(finite) and finite.max() >= 1e5:  # axis in thousands: "1.600", not "1.600.000"
+            scale = 1000.0
+            label += " (1.000)" if lang == "da" else " (thousands)"
         if key == "person_minutes_saved_per_day":
             singles = np.array([_num(e.get("sum_of_singles_person_minutes")) for e in evs])
             synergy = np.array([_num(e.get("synergy_person_minutes")) for e in evs])
@@ -329,13 +367,16 @@ def bundle_chart(evaluations: Sequence[Any], *, lang: str = "da") -> Figure:
         else:
             ax.barh(y, np.nan_to_num(values), color=bar_colours, alpha=0.85)
         for k, v in enumerate(values):
-            ax.text(0 if np.isnan(v) else v, k, " " + format_number(v, decimals, lang,
-                                                                    empty="–"),
-                    va="center", ha="left", fontsize=7)
+            label_text = format_number(v / scale, decimals, lang, empty="–")
+            negative = not np.isnan(v) and v < 0
+            ax.text(0 if np.isnan(v) else v, k, f"{label_text} " if negative else f" {label_text}",
+                    va="center", ha="right" if negative else "left", fontsize=7)
         ax.set_title(label, fontsize=8)
         ax.set_axisbelow(True)
-        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4))
-        ax.xaxis.set_major_formatter(_number_formatter(lang, 1 if key == "score" else 0))
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(3))
+        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(
+            lambda v, _pos, s=scale, d=(1 if key == "score" else 0): format_number(v / s, d,
+                                                                                  lang)))
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(True, axis="x", color="#eeeeee")
         ax.margins(x=0.25)
@@ -506,7 +547,7 @@ def render(view: RunView, stage: Path) -> list[Entry]:
     ]
     if view.bundle_rows:
         figures.append(("charts/bundles", text("bundle_comparison", lang),
-                        bundle_chart(view.evaluation_dicts, lang=lang)))
+                        bundle_chart(view.bundle_rows, lang=lang)))
     sec = section("charts", lang)
     entries = []
     for rel, title, fig in figures:

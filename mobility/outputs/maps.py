@@ -24,20 +24,16 @@ True
 from __future__ import annotations
 
 import base64
-import contextlib
 import html as html_lib
-import json
 import logging
 import math
 import os
 import re
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import branca.element
 import folium
 import folium.features
 import folium.map
@@ -45,9 +41,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
-from folium.map import CustomPane, Layer
-from folium.template import Template
+from folium.map import CustomPane
 from matplotlib import colormaps
 from matplotlib.colors import Normalize, to_hex
 from shapely.geometry import Point, mapping
@@ -58,11 +52,10 @@ from ..errors import MobilityError, OutputError
 from ..labels import (
     THEMES,
     format_number,
-    indicator_label,
     text,
     theme_label,
 )
-from ..schema import INDICATOR_KEYS, Initiative
+from ..schema import Initiative
 from .index import Entry, section
 from .view import InitiativeRow, RunView, as_initiatives, initiative_rows
 
@@ -72,7 +65,7 @@ __all__ = [
     "LEAFLET_VERSION",
     "SIMPLIFY_TOLERANCE_M",
     "accessibility_map",
-    "bundle_comparison_map",
+    "bundle_comparison_map",  # noqa: F822  (module __getattr__: .bundle_map)
     "catalogue_map",
     "expected_paths",
     "initiative_popup_html",
@@ -118,11 +111,17 @@ _LEAFLET_JS_URL = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/
 _LEAFLET_CSS_URL = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.css"
 
 # panes: basemap below everything, then areas, corridors, points; markers (badges) above
-_PANES = {"mob-base": 350, "mob-cells": 380, "mob-areas": 410, "mob-lines": 420,
-          "mob-points": 430}
+_PANES = {"mob-land": 150, "mob-base": 350, "mob-cells": 380, "mob-areas": 410,
+          "mob-lines": 420, "mob-points": 430, "mob-labels": 450}
 
 _LAND = "#f3f1ec"
-_SEA = "#d7e4ee"
+_LAND_OUTSIDE = "#e8e5de"
+_SEA = "#b9d3e6"
+#: Attribution of the online tiles (:data:`DEFAULT_TILES`), shown instead of folium's default.
+TILE_ATTRIBUTION = ("Tiles &copy; Esri &mdash; Esri, HERE, Garmin, &copy; OpenStreetMap "
+                    "contributors, and the GIS user community")
+#: Dash pattern of schematic geometries (drawn straight, not the real route).
+_SCHEMATIC_DASH = "10 7"
 
 _CSS = f"""
 .leaflet-container.folium-map {{ background: {_SEA}; }}
@@ -157,161 +156,54 @@ _CSS = f"""
   background: repeating-linear-gradient(45deg, #fff 0 3px, #bbb 3px 4px); }}
 .mob-note {{ color: #555; font-size: 11px; margin-top: 3px; }}
 .mob-box.mob-summary-box {{ max-width: none; }}
+.mob-box details summary {{ cursor: pointer; font-weight: bold; }}
+.leaflet-control-attribution {{ max-width: 44vw; white-space: normal; font-size: 10px; }}
+.mob-dual .leaflet-control-attribution {{ max-width: 24vw; }}
+.leaflet-control-scale-line {{ background: rgba(255,255,255,0.85); font-size: 11px; }}
+.mob-label {{ background: none; border: none; white-space: nowrap; pointer-events: none;
+  font: 11px/1.1 "Helvetica Neue", Arial, sans-serif; color: #444;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }}
+.mob-label span {{ display: inline-block; transform: translate(-50%, -50%); }}
+.mob-label-muni span {{ font-size: 12px; letter-spacing: 0.5px; color: #6b6257;
+  text-transform: uppercase; font-size: 10px; }}
+.mob-label-station span {{ transform: translate(6px, -50%); color: #222; }}
+.mob-label-main span {{ font-weight: bold; }}
+html, body {{ overflow: hidden; }}
+.leaflet-container .mob-label-station, .leaflet-container .mob-label-main {{ display: none; }}
+.leaflet-container.mob-zoom-10 .mob-label-main, .leaflet-container.mob-zoom-12 .mob-label-main,
+.leaflet-container.mob-zoom-12 .mob-label-station {{ display: block; }}
+.leaflet-container.mob-zoom-low .mob-label-muni {{ display: none; }}
+.leaflet-container .mob-label-small {{ display: none; }}
+.leaflet-container.mob-zoom-10 .mob-label-small,
+.leaflet-container.mob-zoom-12 .mob-label-small {{ display: block; }}
+.mob-nm {{ background: none; border: none; }}
+.mob-nm span, .mob-nm-key {{ background: #fff; border: 1px solid #b00; color: #b00;
+  font: bold 10px/1.2 Arial, sans-serif; padding: 0 3px; border-radius: 3px;
+  white-space: nowrap; }}
+.mob-nm span {{ position: absolute; left: 14px; top: 14px; transform: translate(-50%, 13px); }}
+.mob-dim {{ opacity: 0.12 !important; }}
+.mob-search input {{ width: 210px; font-size: 12px; padding: 2px 4px; }}
+.mob-search .mob-note {{ margin-top: 2px; }}
+.mob-swatch-dash {{ display: inline-block; width: 22px; height: 0; border-top: 4px dashed; }}
+.mob-grey {{ color: #888; }}
 .mob-summary td, .mob-summary th {{ padding: 1px 5px; text-align: right; }}
 .mob-summary td:first-child {{ white-space: nowrap; }}
 .mob-summary th:first-child, .mob-summary td:first-child {{ text-align: left; }}
 """
 
 
-# --------------------------------------------------------------------------------------------
-# Small folium elements
-
-
-class _Literal(Element):
-    """Text emitted as it is: the template is constant and the text is only its variable.
-
-    branca renders every macro of every element (folium's and ours) to a string and wraps that
-    string in ``Element(string)``, which compiles it as a Jinja template and renders it again:
-    any ``{{ ... }}`` in data (an initiative name in a popup, a bundle name in the layer
-    control) would be evaluated. :func:`_no_template_evaluation` makes that wrapper a
-    ``_Literal`` while a page is rendered, so rendered output is never template source.
-    """
-
-    _template = Template("{{ this.text }}")
-
-    def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
-        super().__init__()
-        if template_name is not None:
-            msg = "a literal element takes text, not a template file"
-            raise OutputError(msg)
-        self.text = template or ""
-
-
-#: The modules whose ``render`` wraps rendered macro output in ``Element(...)``.
-_WRAPPING_MODULES = (branca.element, folium.map, folium.features)
-_RENDER_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _no_template_evaluation() -> Iterator[None]:
-    """While rendering, rendered output is wrapped in :class:`_Literal`, never re-compiled.
-
-    The modules' global name ``Element`` is swapped for the duration of one render (under a
-    lock) and restored afterwards; the classes themselves are untouched.
-    """
-    with _RENDER_LOCK:
-        saved = [(mod, mod.Element) for mod in _WRAPPING_MODULES]
-        try:
-            for mod, _ in saved:
-                mod.Element = _Literal  # type: ignore[attr-defined]
-            yield
-        finally:
-            for mod, original in saved:
-                mod.Element = original  # type: ignore[attr-defined]
-
-
-def _js_json(value: Any) -> str:
-    """JSON for a script block: UTF-8 kept readable, ``</`` and line separators escaped."""
-    out = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return (out.replace("</", "<\\/").replace("<!--", "<\\!--")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-class _HtmlControl(MacroElement):
-    """A Leaflet control holding static HTML (title, legend, summary box)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function() {
-            var ctl = L.control({position: {{ this.position|tojson }}});
-            ctl.onAdd = function() {
-                var div = L.DomUtil.create('div', 'mob-box ' + {{ this.css_class|tojson }});
-                div.innerHTML = {{ this.html_json }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            ctl.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html: str, position: str = "bottomright", css_class: str = "") -> None:
-        super().__init__()
-        self._name = "HtmlControl"
-        self.html = html
-        self.html_json = _js_json(html)
-        self.position = position
-        self.css_class = css_class
-
-
-class _Attribution(MacroElement):
-    """Adds data-source attribution lines to the map's attribution control."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {% for line in this.lines %}
-        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ line }});
-        {% endfor %}
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, lines: Sequence[str]) -> None:
-        super().__init__()
-        self._name = "Attribution"
-        self.lines = [_js_json(line) for line in lines]
-
-
-class _GeoJsonLayer(Layer):
-    """A GeoJSON layer whose features carry their own style, tooltip and popup.
-
-    Feature properties used: ``_style`` (Leaflet path options, incl. ``className``),
-    ``_tooltip`` and ``_popup`` (HTML), ``_badge`` (HTML of a numbered marker drawn instead
-    of a circle for a point).
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
-            pane: {{ this.pane|tojson }},
-            style: function(f) { return f.properties._style || {}; },
-            pointToLayer: function(f, latlng) {
-                var s = f.properties._style || {};
-                if (f.properties._badge) {
-                    return L.marker(latlng, {
-                        icon: L.divIcon({className: 'mob-badge-icon ' + (s.className || ''),
-                                         html: f.properties._badge,
-                                         iconSize: [28, 28], iconAnchor: [14, 14]}),
-                        riseOnHover: true});
-                }
-                return L.circleMarker(latlng, Object.assign({pane: {{ this.pane|tojson }}}, s));
-            },
-            onEachFeature: function(f, layer) {
-                if (f.properties._tooltip) {
-                    layer.bindTooltip(f.properties._tooltip, {sticky: true});
-                }
-                if (f.properties._popup) {
-                    layer.bindPopup(f.properties._popup, {maxWidth: 400, maxHeight: 460});
-                }
-            }
-        });
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, data: dict[str, Any], *, name: str, pane: str, show: bool = True,
-                 control: bool = True) -> None:
-        super().__init__(name=name, overlay=True, control=control, show=show)
-        self._name = "MobilityGeoJson"
-        self.data = data
-        self.data_json = _js_json(data)
-        self.pane = pane
-
+from .map_parts import (  # noqa: E402  (the elements maps are built of)
+    _Attribution,
+    _GeoJsonLayer,
+    _HtmlControl,
+    _Labels,
+    _Literal,
+    _no_template_evaluation,
+    _Scale,
+    _Search,
+    _ZoomClasses,
+)
+from .popups import initiative_popup_html  # noqa: E402  (re-exported)
 
 # --------------------------------------------------------------------------------------------
 # Geometry and GeoJSON helpers
@@ -363,6 +255,17 @@ def _municipality_display(tolerance_m: float) -> tuple[tuple[str, int, Any], ...
     )
 
 
+@lru_cache(maxsize=1)
+def _outside_display() -> tuple[tuple[str, int, Any], ...]:
+    """The Danish municipalities outside the study area (already simplified when shipped)."""
+    munis = geodata.load_basemap_municipalities()
+    munis = munis[~munis["in_study_area"]]
+    geoms = _display_geoms(munis.geometry, 0, 1e-4)
+    return tuple(
+        (str(n), int(c), g) for n, c, g in zip(munis["name"], munis["code"], geoms, strict=True)
+    )
+
+
 def _fingerplan_bounds() -> list[list[float]]:
     munis = geodata.load_municipalities()
     fp = munis[munis["fingerplan"]].to_crs(geodata.CRS_MAP)
@@ -374,24 +277,32 @@ def _has_child(m: folium.Map, name: str) -> bool:
     return name in m._children
 
 
-def _new_map(tiles: str | None) -> folium.Map:
+def _new_map(tiles: str | None, **frame: Any) -> folium.Map:
     (s, w), (n, e) = _fingerplan_bounds()
     m = folium.Map(
-        location=[(s + n) / 2, (w + e) / 2], zoom_start=9, tiles=None, control_scale=True,
-        zoom_snap=0.25, font_size="0.75rem",
+        location=[(s + n) / 2, (w + e) / 2], zoom_start=9, tiles=None, control_scale=False,
+        zoom_snap=0.25, font_size="0.75rem", **frame,
     )
     # Only Leaflet itself: no jQuery, Bootstrap or icon fonts from CDNs (nothing here uses them)
     m.default_js = [("leaflet", _LEAFLET_JS_URL)]
     m.default_css = [("leaflet_css", _LEAFLET_CSS_URL)]
     if tiles:
-        folium.TileLayer(tiles, name="Baggrundskort / background", control=False).add_to(m)
+        attr = TILE_ATTRIBUTION if tiles == DEFAULT_TILES else None
+        folium.TileLayer(tiles, name="Baggrundskort / background", control=False,
+                         attr=attr).add_to(m)
+    m.add_child(_Scale(), name="mobility_scale")
+    m.add_child(_ZoomClasses(), name="mobility_zoom_classes")
     m.fit_bounds([[s, w], [n, e]])
     return m
 
 
 def _prepare(m: folium.Map | None, *, tiles: str | None, lang: str,
              sources: Sequence[str]) -> folium.Map:
-    """Return ``m`` (or a new map) with CSS, panes, the municipal basemap and attributions."""
+    """Return ``m`` (or a new map) with CSS, panes, the basemap, place labels and attributions.
+
+    The land of every Danish municipality is filled in a pane below the online tiles, so it
+    shows when there are none (offline) or they fail to load; the sea is the map background.
+    """
     if m is None:
         m = _new_map(tiles)
     header = m.get_root().header
@@ -400,9 +311,14 @@ def _prepare(m: folium.Map | None, *, tiles: str | None, lang: str,
     for pane, z in _PANES.items():
         key = f"mobility_pane_{pane}"
         if not _has_child(m, key):
-            m.add_child(CustomPane(pane, z_index=z, pointer_events=True), name=key)
+            m.add_child(CustomPane(pane, z_index=z, pointer_events=pane != "mob-land"),
+                        name=key)
+    if not _has_child(m, "mobility_land"):
+        m.add_child(_land_layer(), name="mobility_land")
     if not _has_child(m, "mobility_basemap"):
-        m.add_child(_basemap_layer(tiles is None, lang), name="mobility_basemap")
+        m.add_child(_basemap_layer(lang), name="mobility_basemap")
+    if not _has_child(m, "mobility_labels"):
+        m.add_child(_labels_layer(lang), name="mobility_labels")
     for source in ("dagi", *sources):
         key = f"mobility_attr_{source}"
         if not _has_child(m, key):
@@ -410,25 +326,85 @@ def _prepare(m: folium.Map | None, *, tiles: str | None, lang: str,
     return m
 
 
-def _basemap_layer(filled: bool, lang: str) -> _GeoJsonLayer:
+def _land_layer() -> _GeoJsonLayer:
+    """Land fill of all Danish municipalities (below the tiles: shows when tiles are absent)."""
+    features = []
+    for _, _, geom in _municipality_display(SIMPLIFY_TOLERANCE_M * 2):
+        features.append(_feature(geom, {"_style": {
+            "stroke": False, "fillColor": _LAND, "fillOpacity": 1.0, "interactive": False,
+            "className": "mob-land"}}))
+    for _, _, geom in _outside_display():
+        features.append(_feature(geom, {"_style": {
+            "stroke": False, "fillColor": _LAND_OUTSIDE, "fillOpacity": 1.0,
+            "interactive": False, "className": "mob-land"}}))
+    return _GeoJsonLayer(_collection(features), name="land", pane="mob-land", control=False)
+
+
+def _basemap_layer(lang: str) -> _GeoJsonLayer:
     features = []
     for name, code, geom in _municipality_display(SIMPLIFY_TOLERANCE_M * 2):
         style = {
             "color": "#9a9a9a", "weight": 0.8, "opacity": 1.0,
-            "fillColor": _LAND, "fillOpacity": 1.0 if filled else 0.0,
+            "fillColor": _LAND, "fillOpacity": 0.0,
             "className": "mob-muni", "interactive": True,
         }
         features.append(_feature(geom, {"name": name, "code": code, "_style": style,
                                         "_tooltip": f"{_esc(name)} ({code})"}))
+    for name, code, geom in _outside_display():
+        style = {"color": "#b5b0a6", "weight": 0.6, "opacity": 1.0, "fill": False,
+                 "interactive": False, "className": "mob-muni-out"}
+        features.append(_feature(geom, {"name": name, "code": code, "_style": style}))
     return _GeoJsonLayer(_collection(features), name=text("municipalities", lang),
                          pane="mob-base")
 
 
-def _finish(m: folium.Map, *, title: str, subtitle: str = "", legend_html: str = "") -> None:
+#: Stations labelled from zoom 10 (the others from zoom 11.5): regional/long-distance trains
+#: call there, or three or more lines do.
+def _is_main_station(modes: Any, lines: Any) -> bool:
+    modes_s, lines_s = str(modes or ""), str(lines or "")
+    return "regional" in modes_s or len([x for x in lines_s.split(";") if x]) >= 3
+
+
+#: Municipalities smaller than this (m², about 30 km²) are labelled from zoom 10.
+_SMALL_MUNICIPALITY_M2 = 30e6
+
+
+def _label_rows(lang: str) -> tuple[tuple[float, float, str, str], ...]:
+    munis = geodata.load_municipalities()
+    points = _display_geoms([g.representative_point() for g in munis.geometry], 0, 1e-4)
+    # small municipalities (central Copenhagen) are labelled from zoom 10, so names don't collide
+    rows = [(round(pt.y, 4), round(pt.x, 4), str(n),
+             "mob-label-muni" if g.area >= _SMALL_MUNICIPALITY_M2 else
+             "mob-label-muni mob-label-small")
+            for n, pt, g in zip(munis["name"], points, munis.geometry, strict=True)]
+    stations = geodata.load_stations()
+    stations = stations[stations["in_study_area"].fillna(False).astype(bool)]
+    spts = _display_geoms(stations.geometry, 0, 1e-4)
+    seen: set[str] = set()
+    for (_, st), pt in zip(stations.iterrows(), spts, strict=True):
+        name = str(st["name"])
+        if name in seen:
+            continue
+        seen.add(name)
+        cls = ("mob-label-main" if _is_main_station(st.get("modes"), st.get("lines"))
+               else "mob-label-station")
+        rows.append((round(pt.y, 4), round(pt.x, 4), name, cls))
+    return tuple(rows)
+
+
+def _labels_layer(lang: str) -> _Labels:
+    """Municipality names, main stations from zoom 10 and every station from zoom 11.5."""
+    return _Labels(_label_rows(lang), name="Stednavne" if lang == "da" else "Place names")
+
+
+def _finish(m: folium.Map, *, title: str, subtitle: str = "", legend_html: str = "",
+            lang: str = "da", search: bool = True) -> None:
     if title and not _has_child(m, "mobility_title"):
         sub = f'<div class="mob-sub">{subtitle}</div>' if subtitle else ""
         m.add_child(_HtmlControl(f"{_esc(title)}{sub}", "topleft", "mob-title"),
                     name="mobility_title")
+    if search and not _has_child(m, "mobility_search"):
+        m.add_child(_Search(lang), name="mobility_search")
     if legend_html:
         n = sum(1 for k in m._children if k.startswith("mobility_legend"))
         m.add_child(_HtmlControl(legend_html, "bottomright", "mob-legend"),
@@ -437,142 +413,6 @@ def _finish(m: folium.Map, *, title: str, subtitle: str = "", legend_html: str =
     m._children.pop("mobility_layers", None)
     m.add_child(folium.LayerControl(collapsed=False, position="topright"),
                 name="mobility_layers")
-
-
-# --------------------------------------------------------------------------------------------
-# Popups
-
-
-def _star_bar(value: int | None) -> str:
-    if value is None:
-        return '<span class="mob-star-na" title="–">–</span>'
-    boxes = "".join(
-        f'<span class="mob-star{" on" if i < value else ""}"></span>' for i in range(5)
-    )
-    return f'<span class="mob-stars" title="{value}/5">{boxes}</span>'
-
-
-def _co2_text(init: Initiative, lang: str) -> str:
-    co2 = init.co2_construction_t
-    if co2 is None:
-        return ""
-    if co2.min == co2.max:
-        return f"{format_number(co2.min, 0, lang)} t"
-    return f"{format_number(co2.min, 0, lang)}–{format_number(co2.max, 0, lang)} t"
-
-
-def _cost_text(init: Initiative, lang: str) -> str:
-    if init.cost_mdkk is None:
-        return init.cost_text or text("unknown", lang)
-    out = f"{format_number(init.cost_mdkk, 0, lang)} {text('mdkk', lang)}"
-    if init.cost_note:
-        out += f" ({init.cost_note})"
-    return out
-
-
-def _passenger_text(init: Initiative, lang: str) -> list[tuple[str, str]]:
-    p = init.passengers
-    rows: list[tuple[str, str]] = []
-    if p.extra_per_day is not None:
-        value = "+" + format_number(p.extra_per_day, 0, lang)
-        if p.extra_pct is not None:
-            value += f" (+{format_number(p.extra_pct, 0, lang)} %)"
-        rows.append((text("extra_passengers", lang), value))
-    if p.potential_per_day is not None:
-        rows.append((text("passenger_potential", lang),
-                     format_number(p.potential_per_day, 0, lang)))
-    if p.daily_passengers is not None:
-        rows.append((text("daily_passengers", lang), format_number(p.daily_passengers, 0, lang)))
-    for part in p.parts:
-        bits = []
-        if part.extra_per_day is not None:
-            bits.append("+" + format_number(part.extra_per_day, 0, lang))
-        if part.extra_pct is not None:
-            bits.append(f"+{format_number(part.extra_pct, 0, lang)} %")
-        if part.potential_per_day is not None:
-            bits.append(f"{text('passenger_potential', lang).lower()} "
-                        f"{format_number(part.potential_per_day, 0, lang)}")
-        if bits:
-            rows.append((f"– {part.label or ''}", ", ".join(bits)))
-    if not rows and p.note:
-        rows.append((text("extra_passengers", lang), p.note))
-    return rows
-
-
-def _irr_text(init: Initiative, lang: str) -> str:
-    s = init.socioeconomics
-    if s.status == "irr" and s.irr_pct is not None:
-        return f"{format_number(s.irr_pct, 1, lang)} %"
-    if s.status == "not_profitable":
-        return text("not_profitable", lang)
-    if s.status == "not_calculated":
-        return text("not_calculated", lang)
-    return text("unknown", lang)
-
-
-def initiative_popup_html(
-    init: Initiative, lang: str = "da", *, extra: Sequence[tuple[str, str]] = ()
-) -> str:
-    """The popup of an initiative: key figures, the six ratings as star bars, caveats, sources.
-
-    Parameters
-    ----------
-    init : Initiative
-        The initiative.
-    lang : {"da", "en"}
-        Language of labels and number formats.
-    extra : sequence of (label, html)
-        Rows shown first (e.g. score and rank); values are inserted as given (HTML).
-
-    Returns
-    -------
-    str
-        An HTML fragment (all catalogue text escaped).
-    """
-    name = init.name_en if lang == "en" else init.name
-    theme = theme_label(init.theme, lang)
-    rows: list[tuple[str, str]] = list(extra)
-    rows.append((text("cost_mdkk", lang).split(",")[0], _esc(_cost_text(init, lang))))
-    co2 = _co2_text(init, lang)
-    if co2:
-        rows.append((text("co2_construction_t", lang).rsplit(",", 1)[0], _esc(co2)))
-    rows += [(_esc(k), _esc(v)) for k, v in _passenger_text(init, lang)]
-    if init.travel_time.text:
-        rows.append((text("travel_time", lang), _esc(init.travel_time.text)))
-    rows.append((text("irr", lang), _esc(_irr_text(init, lang))))
-    facts = "".join(f'<tr><td class="mob-k">{k}</td><td>{v}</td></tr>' for k, v in rows)
-    stars = init.stars
-    star_rows = []
-    any_inferred = False
-    for key in INDICATOR_KEYS:
-        mark = ""
-        if key in init.inferred_ratings:
-            mark, any_inferred = "*", True
-        star_rows.append(
-            f'<tr><td class="mob-k">{_esc(indicator_label(key, lang))}{mark}</td>'
-            f"<td>{_star_bar(stars[key])}</td></tr>"
-        )
-    notes = []
-    if any_inferred:
-        notes.append(_esc(text("inferred_note", lang)))
-    if any(v is None for v in stars.values()):
-        notes.append(_esc(text("na_note", lang)))
-    note_html = "".join(f'<div class="mob-note">{n}</div>' for n in notes)
-    caveats = "".join(
-        f'<div class="mob-note"><b>{text("caveats", lang)}:</b> {_esc(c)}</div>'
-        for c in init.caveats
-    )
-    sources = ""
-    if init.sources:
-        sources = (f'<div class="mob-note"><b>{text("sources", lang)}:</b> '
-                   f'{_esc("; ".join(init.sources))}</div>')
-    return (
-        f'<div class="mob-popup"><h4>{init.id}. {_esc(name)}</h4>'
-        f'<div class="mob-theme">{_esc(theme)}</div>'
-        f"<table>{facts}</table>"
-        f"<b>{text('ratings', lang)}</b><table>{''.join(star_rows)}</table>"
-        f"{note_html}{caveats}{sources}</div>"
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -613,8 +453,16 @@ def _initiative_features(
     popup_extra: Mapping[int, Sequence[tuple[str, str]]] | None = None,
     tooltip_extra: Mapping[int, str] | None = None,
     class_name: str = "mob-initiative",
+    not_modelled: Mapping[int, str] | None = None,
+    rows: Mapping[int, InitiativeRow] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """GeoJSON features of initiatives split by pane (areas, lines, points, badges)."""
+    """GeoJSON features of initiatives split by pane (areas, lines, points, badges).
+
+    Schematic geometries (``Initiative.schematic``) are drawn dashed and say "skematisk" in
+    tooltip and popup. Initiatives in ``not_modelled`` (id -> reason) get an "ikke modelleret"
+    tag on the map (class ``mob-not-modelled``) and the reason in the popup.
+    """
+    not_modelled = not_modelled or {}
     out: dict[str, list[dict[str, Any]]] = {"mob-areas": [], "mob-lines": [], "mob-points": [],
                                            "badges": []}
     drawable = [i for i in inits if i.geom is not None and not i.geom.is_empty]
@@ -632,10 +480,29 @@ def _initiative_features(
         tip = f"{init.id}. {_esc(name)}"
         if tooltip_extra and init.id in tooltip_extra:
             tip += f"<br>{tooltip_extra[init.id]}"
-        popup = initiative_popup_html(init, lang, extra=(popup_extra or {}).get(init.id, ()))
+        schematic = bool(getattr(init, "schematic", False))
+        extra_rows = list((popup_extra or {}).get(init.id, ()))
+        if schematic:
+            tip += f' <i>({_esc(text("schematic", lang))})</i>'
+            extra_rows.append((text("geometry", lang), _esc(text("schematic_note", lang))))
+        if init.id in not_modelled:
+            tip += f'<br><b style="color:#b00">{_esc(text("not_modelled", lang))}</b>'
+            extra_rows.insert(0, (f'<b style="color:#b00">{_esc(text("network_model", lang))}'
+                                  f"</b>", f'<b style="color:#b00">'
+                                  f'{_esc(text("not_modelled", lang))}</b>: '
+                                  f"{_esc(not_modelled[init.id])}"))
+        row = (rows or {}).get(init.id)
+        popup = initiative_popup_html(init, lang, extra=extra_rows,
+                                      facts=row.facts if row is not None and row.facts else None)
         col = colour[init.id]
         kind = _geom_kind(init.geom)
         props = {"id": init.id, "name": name, "theme": init.theme}
+        if init.id in not_modelled:
+            anchor = badge_geoms[init.id] if init.id in badge_geoms else geom.representative_point()
+            tag = f"<span>{_esc(text('not_modelled', lang))}</span>"
+            out["badges"].append(_feature(anchor, {
+                "_style": {"className": "mob-not-modelled mob-nm"}, "_badge": tag,
+                "_tooltip": _esc(not_modelled[init.id])}))
         if kind == "area":
             style = {"color": col, "weight": 2.5, "opacity": 0.9, "dashArray": "6 5",
                      "fill": False, "interactive": False,
@@ -648,6 +515,9 @@ def _initiative_features(
         elif kind == "line":
             style = {"color": col, "weight": 5, "opacity": 0.9, "lineCap": "round",
                      "className": f"{class_name} mob-line"}
+            if schematic:
+                style.update(dashArray=_SCHEMATIC_DASH, lineCap="butt", weight=4,
+                             className=f"{class_name} mob-line mob-schematic")
             out["mob-lines"].append(_feature(geom, {**props, "_style": style,
                                                     "_tooltip": tip, "_popup": popup}))
         else:
@@ -687,19 +557,31 @@ def _stations_layer(lang: str, *, show: bool = True) -> _GeoJsonLayer:
                          show=show)
 
 
-def _theme_legend(themes: Iterable[str], lang: str, *, with_kinds: bool = True) -> str:
+def _theme_legend(themes: Iterable[str], lang: str, *, with_kinds: bool = True,
+                  schematic: bool = False) -> str:
     rows = [f"<b>{text('theme', lang)}</b>"]
     for key in themes:
         col = THEMES[key]["color"]
         rows.append(f'<div class="mob-legend-row"><span class="mob-swatch" '
                     f'style="border-color:{col}"></span>{_esc(theme_label(key, lang))}</div>')
     if with_kinds:
-        rows += _kind_legend_rows(lang)
+        rows += _kind_legend_rows(lang, schematic=schematic)
     return "".join(rows)
 
 
-def _kind_legend_rows(lang: str, colour: str = "#555") -> list[str]:
+def _kind_legend_rows(lang: str, colour: str = "#555", *, schematic: bool = False,
+                      not_modelled: bool = False) -> list[str]:
+    extra = []
+    if schematic:
+        extra.append(f'<div class="mob-legend-row"><span class="mob-swatch-dash" '
+                     f'style="border-color:{colour}"></span>'
+                     f'{_esc(text("schematic_note", lang))}</div>')
+    if not_modelled:
+        extra.append(f'<div class="mob-legend-row"><span class="mob-nm-key">'
+                     f'{_esc(text("not_modelled", lang))}</span>'
+                     f'{_esc(text("not_modelled_legend", lang))}</div>')
     return [
+        *extra,
         f'<div class="mob-legend-row" style="margin-top:5px"><span class="mob-swatch" '
         f'style="border-color:{colour}"></span>{text("line_initiative", lang)}</div>',
         f'<div class="mob-legend-row"><span class="mob-swatch-point" '
@@ -757,9 +639,13 @@ def catalogue_map(
         members = [i for i in inits.values() if i.theme == theme]
         feats = _initiative_features(members, colour=colour, lang=lang)
         _add_initiative_layer(m, feats, f"{theme_label(theme, lang)} ({len(members)})")
-    _finish(m, title=text("catalogue_map", lang),
+    _finish(m, title=text("catalogue_map", lang), lang=lang,
             subtitle=f"{len(inits)} {text('initiatives', lang).lower()}",
-            legend_html=_theme_legend(themes, lang))
+            legend_html=_theme_legend(themes, lang, schematic=any(
+                i.schematic for i in inits.values()))
+            + (f'<div class="mob-legend-row"><span class="mob-swatch-point" style="width:6px;'
+               f'height:6px;background:#fff"></span>{_esc(text("stations", lang))}</div>'
+               if stations else ""))
     return m
 
 
@@ -834,13 +720,16 @@ def score_map(
     m = _prepare(m, tiles=_check_tiles(tiles), lang=lang, sources=("catalogue",))
     score = pd.to_numeric(scores["score"], errors="coerce")
     cmap = "viridis_r"
-    colours, lo, hi = _colour_scale(score, cmap)
-    no_score = "#bbbbbb"
-    colour = {i: colours.get(i, no_score) for i in inits}
-    popup_extra: dict[int, list[tuple[str, str]]] = {}
-    tips: dict[int, str] = {}
     if rows is None:
         rows = initiative_rows(inits, lang=lang, scores=scores)
+    low = {i for i in inits if rows[i].low_coverage}
+    # low-coverage items are never painted as the best: grey, and outside the colour range
+    colours, lo, hi = _colour_scale(score.drop(index=[i for i in low if i in score.index]),
+                                    cmap)
+    no_score, low_colour = "#bbbbbb", "#8c8c8c"
+    colour = {i: (low_colour if i in low else colours.get(i, no_score)) for i in inits}
+    popup_extra: dict[int, list[tuple[str, str]]] = {}
+    tips: dict[int, str] = {}
     for ident in inits:
         r = rows[ident]
         extra: list[tuple[str, str]] = []
@@ -854,23 +743,34 @@ def score_map(
             if r.coverage is not None:
                 extra.append((text("coverage", lang), _esc(r.coverage_text)))
             tips[ident] = f"{text('score', lang)} {r.score_text}"
+            if r.low_coverage:
+                low_text = _esc(text("low_coverage", lang))
+                extra.append((text("coverage", lang), f'<span class="mob-grey">{low_text}</span>'))
+                tips[ident] += f' <span class="mob-grey">({low_text})</span>'
+
         else:
             extra.append((text("score", lang), text("no_score", lang)))
         popup_extra[ident] = extra
     ordered = sorted(inits.values(), key=lambda i: score.get(i.id, -math.inf)
                      if pd.notna(score.get(i.id, np.nan)) else -math.inf)
+    not_modelled = {i: r.not_modelled_reason for i, r in rows.items() if r.modelled is False}
     feats = _initiative_features(ordered, colour=colour, lang=lang, popup_extra=popup_extra,
-                                 tooltip_extra=tips)
+                                 tooltip_extra=tips, not_modelled=not_modelled, rows=rows)
     _add_initiative_layer(m, feats, f"{text('initiatives', lang)} ({len(inits)})")
     label = weights_label if weights_label is not None else (
         weights if isinstance(weights, str) else "")
     subtitle = f"{text('weights', lang)}: {_esc(label)}" if label else ""
     extra = (f'<div class="mob-legend-row"><span class="mob-swatch" '
-             f'style="border-color:{no_score}"></span>{text("no_score", lang)}</div>'
-             + "".join(_kind_legend_rows(lang)))
-    _finish(m, title=text("score_map", lang), subtitle=subtitle,
-            legend_html=_gradient_legend(text("score", lang), cmap, lo, hi, lang, decimals=2,
-                                         extra=extra))
+             f'style="border-color:{no_score}"></span>{text("no_score", lang)}</div>')
+    if low:
+        extra += (f'<div class="mob-legend-row"><span class="mob-swatch" '
+                  f'style="border-color:{low_colour}"></span>'
+                  f'{_esc(text("low_coverage", lang))}</div>')
+    extra += "".join(_kind_legend_rows(lang, schematic=any(i.schematic for i in inits.values()),
+                                       not_modelled=bool(not_modelled)))
+    _finish(m, title=text("score_map", lang), subtitle=subtitle, lang=lang,
+            legend_html=_gradient_legend(text("score_legend", lang), cmap, lo, hi, lang,
+                                         decimals=2, extra=extra))
     return m
 
 
@@ -889,6 +789,38 @@ def _zone_frame(zones: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=geodata.CRS)
 
 
+def _nice(x: float) -> float:
+    """The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k at least ``x``."""
+    if not math.isfinite(x) or x <= 0:
+        return 1.0
+    k = math.floor(math.log10(x))
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if step * 10**k >= x * (1 - 1e-9):
+            return float(step * 10**k)
+    return float(10 ** (k + 1))
+
+
+def shared_span(results: Iterable[Any], value: str = "mean_time_change_min",
+                quantile: float = 98.0) -> float:
+    """One symmetric colour range for the accessibility maps of several results.
+
+    The ``quantile`` (percent) of ``|value|`` over the cells that change, pooled across all
+    results, rounded up to a readable number (:func:`_nice`): maps of different bundles drawn
+    with it share one scale, and a few extreme cells do not wash out the rest.
+    """
+    pooled = []
+    for r in results:
+        zones = getattr(r, "zones", None)
+        if zones is None or value not in zones.columns:
+            continue
+        v = pd.to_numeric(zones[value], errors="coerce").abs().to_numpy(dtype=float)
+        pooled.append(v[np.isfinite(v) & (v > 1e-9)])
+    allv = np.concatenate(pooled) if pooled else np.array([])
+    if not len(allv):
+        return 1.0
+    return _nice(float(np.percentile(allv, quantile)))
+
+
 def accessibility_map(
     result: Any,
     initiatives: Mapping[int, Initiative] | Iterable[Initiative] | None = None,
@@ -899,6 +831,8 @@ def accessibility_map(
     tiles: str | None = DEFAULT_TILES,
     title: str | None = None,
     show_cells: bool = True,
+    span: float | None = None,
+    not_modelled: Mapping[int, str] | None = None,
 ) -> folium.Map:
     """Map the change in travel time or accessibility of a scenario or bundle.
 
@@ -920,6 +854,12 @@ def accessibility_map(
         Map title (default: "Accessibility").
     show_cells : bool
         Show the grid-cell layer on opening (the municipal layer is shown otherwise).
+    span : float, optional
+        The colour scale runs from ``-span`` to ``+span``. Give the same span to the maps of
+        several bundles to compare them (:func:`shared_span`); default: this result's own
+        :func:`shared_span`.
+    not_modelled : mapping of id to reason, optional
+        Initiatives the network model does not represent (tagged "ikke modelleret").
 
     Returns
     -------
@@ -936,10 +876,9 @@ def accessibility_map(
     cmap = "RdBu_r" if value == "mean_time_change_min" else "RdBu"
     vals = pd.to_numeric(zones[value], errors="coerce") if value in zones.columns else pd.Series(
         np.nan, index=zones.index)
-    finite = vals.dropna().abs()
-    span = float(np.nanpercentile(finite, 98)) if len(finite) else 1.0
-    span = span if span > 0 else 1.0
-    decimals = 1 if span >= 1 else 2
+    if span is None:
+        span = shared_span([result], value)
+    decimals = 1 if span >= 1 else (2 if span >= 0.1 else 3)
     colours, lo, hi = _colour_scale(vals, cmap, vmin=-span, vmax=span)
     unit = " min." if value == "mean_time_change_min" else " %"
     if lang == "en" and value == "mean_time_change_min":
@@ -985,135 +924,29 @@ def accessibility_map(
     if initiatives is not None:
         inits = as_initiatives(initiatives)
         colour = {i: "#222222" for i in inits}
-        feats = _initiative_features(list(inits.values()), colour=colour, lang=lang)
+        if not_modelled is None:
+            excluded = getattr(result, "excluded", None) or {}
+            not_modelled = {int(i): str(r) for i, r in excluded.items() if int(i) in inits}
+        feats = _initiative_features(list(inits.values()), colour=colour, lang=lang,
+                                     not_modelled=not_modelled)
         _add_initiative_layer(m, feats, f"{text('initiatives', lang)} ({len(inits)})")
-    legend = _gradient_legend(text(value, lang), cmap, lo, hi, lang, decimals=decimals,
-                              extra="".join(_kind_legend_rows(lang, "#222")))
+        kinds = _kind_legend_rows(lang, "#222", schematic=any(
+            i.schematic for i in inits.values()), not_modelled=bool(not_modelled))
+    else:
+        kinds = []
+    legend_title = text("mean_time_change_legend" if value == "mean_time_change_min"
+                        else "accessibility_change_legend", lang)
+    note = (f'<div class="mob-note">{_esc(text("shared_scale", lang))}: '
+            f"±{format_number(span, decimals, lang)}</div>")
+    legend = _gradient_legend(legend_title, cmap, lo, hi, lang, decimals=decimals,
+                              extra=note + "".join(kinds))
     saved = getattr(result, "person_minutes_saved_per_day", None)
     subtitle = ""
     if saved is not None:
         subtitle = f"{text('person_minutes', lang)}: {format_number(saved, 0, lang)}"
     _finish(m, title=title or text("accessibility_map", lang), subtitle=subtitle,
-            legend_html=legend)
+            legend_html=legend, lang=lang, search=initiatives is not None)
     return m
-
-
-_BUNDLE_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
-                   "#1f78b4", "#666666")
-
-
-def bundle_comparison_map(
-    bundles: Sequence[Mapping[str, Any]],
-    initiatives: Mapping[int, Initiative] | Iterable[Initiative] | None = None,
-    *,
-    incidence: Mapping[str, pd.DataFrame] | None = None,
-    m: folium.Map | None = None,
-    lang: str = "da",
-    tiles: str | None = DEFAULT_TILES,
-) -> folium.Map:
-    """Compare two or more bundles on one map: one switchable layer per bundle and a summary.
-
-    Parameters
-    ----------
-    bundles : sequence of mapping
-        Bundle evaluations (``evaluate_bundle(b).to_dict()``): ``name``, ``initiatives`` (ids),
-        ``cost_mdkk``, ``score``, ``person_minutes_saved_per_day``,
-        ``synergy_person_minutes``, ``municipalities_gaining`` (missing keys shown empty).
-    initiatives : mapping or iterable of Initiative, optional
-        Default: the shipped catalogue.
-    incidence : mapping of bundle name to DataFrame, optional
-        Per-municipality gains of each bundle (indexed by municipality code, with
-        ``person_minutes_saved_per_day``), drawn as a choropleth inside the bundle's layer.
-    m, lang, tiles
-        As for :func:`catalogue_map`.
-
-    Returns
-    -------
-    folium.Map
-    """
-    if len(bundles) < 1:
-        msg = "bundle_comparison_map needs at least one bundle"
-        raise MobilityError(msg)
-    inits = as_initiatives(initiatives)
-    m = _prepare(m, tiles=_check_tiles(tiles), lang=lang, sources=("catalogue",))
-    munis = geodata.load_municipalities().set_index("code")
-    disp = dict(zip(munis.index, _display_geoms(munis.geometry, SIMPLIFY_TOLERANCE_M * 2),
-                    strict=True))
-    rows = []
-    for k, bundle in enumerate(bundles):
-        col = _BUNDLE_COLOURS[k % len(_BUNDLE_COLOURS)]
-        name = str(bundle.get("name", f"{text('bundle', lang)} {k + 1}"))
-        ids = [int(i) for i in bundle.get("initiatives", [])]
-        missing = [i for i in ids if i not in inits]
-        if missing:
-            msg = f"bundle {name!r} names initiatives not in the catalogue: {missing}"
-            raise MobilityError(msg)
-        members = [inits[i] for i in ids]
-        group = folium.FeatureGroup(name=f'<span style="color:{col}">■</span> {_esc(name)}',
-                                    overlay=True, control=True, show=(k == 0))
-        inc = (incidence or {}).get(name)
-        if inc is not None and "person_minutes_saved_per_day" in inc.columns:
-            vals = pd.to_numeric(inc["person_minutes_saved_per_day"], errors="coerce")
-            top = float(vals.max()) if vals.notna().any() and vals.max() > 0 else 1.0
-            feats = []
-            for code, v in vals.dropna().items():
-                if int(code) not in disp or v <= 0:
-                    continue
-                style = {"color": col, "weight": 0.8, "fillColor": col,
-                         "fillOpacity": 0.1 + 0.5 * float(v) / top,
-                         "className": "mob-bundle-muni"}
-                tip = (f"<b>{_esc(munis.loc[int(code), 'name'])}</b><br>{_esc(name)}: "
-                       f"{format_number(v, 0, lang)} {text('person_minutes', lang).lower()}")
-                feats.append(_feature(disp[int(code)], {"_style": style, "_tooltip": tip}))
-            group.add_child(_GeoJsonLayer(_collection(feats), name=name, pane="mob-cells",
-                                          control=False))
-        colour = {i: col for i in ids}
-        feats_by_pane = _initiative_features(members, colour=colour, lang=lang,
-                                             tooltip_extra={i: _esc(name) for i in ids},
-                                             class_name="mob-initiative")
-        for pane in ("mob-areas", "mob-lines", "mob-points"):
-            if feats_by_pane[pane]:
-                group.add_child(_GeoJsonLayer(_collection(feats_by_pane[pane]), name=name,
-                                              pane=pane, control=False))
-        if feats_by_pane["badges"]:
-            group.add_child(_GeoJsonLayer(_collection(feats_by_pane["badges"]), name=name,
-                                          pane="markerPane", control=False))
-        m.add_child(group)
-        gaining = bundle.get("municipalities_gaining")
-        if isinstance(gaining, (list, tuple, set)):
-            gaining = len(gaining)
-        rows.append(
-            f'<tr><td><span style="color:{col}">■</span> {_esc(name)}</td>'
-            f"<td>{len(ids)}</td>"
-            f"<td>{format_number(bundle.get('cost_mdkk'), 0, lang, empty='–')}</td>"
-            f"<td>{format_number(bundle.get('score'), 2, lang, empty='–')}</td>"
-            f"<td>{format_number(bundle.get('person_minutes_saved_per_day'), 0, lang, empty='–')}"
-            f"</td><td>{format_number(bundle.get('synergy_person_minutes'), 0, lang, empty='–')}"
-            f"</td><td>{format_number(gaining, 0, lang, empty='–')}</td></tr>"
-        )
-    head = "".join(f"<th>{_esc(h)}</th>" for h in (
-        text("bundle", lang), text("n_initiatives", lang).split()[0],
-        text("cost_mdkk", lang), text("score", lang), text("person_minutes", lang),
-        text("synergy", lang), text("municipalities_gaining", lang)))
-    summary = (f"<b>{text('summary', lang)}</b><table class='mob-summary'><tr>{head}</tr>"
-               f"{''.join(rows)}</table>"
-               f'<div class="mob-note">{_esc(_bundle_note(lang))}</div>')
-    m.add_child(_HtmlControl(summary, "bottomleft", "mob-summary-box"),
-                name="mobility_bundle_summary")
-    _finish(m, title=text("bundle_map", lang),
-            subtitle=f"{len(bundles)} {text('bundle', lang).lower()}"
-                     f"{'r' if lang == 'da' and len(bundles) != 1 else ''}"
-                     f"{'s' if lang == 'en' and len(bundles) != 1 else ''}",
-            legend_html="".join(_kind_legend_rows(lang)))
-    return m
-
-
-def _bundle_note(lang: str) -> str:
-    if lang == "en":
-        return ("Switch bundles in the layer list (top right). Coloured municipalities: "
-                "person-minutes saved per day by the bundle.")
-    return ("Skift pakke i lagvælgeren (øverst til højre). Farvede kommuner: "
-            "personminutter sparet pr. døgn med pakken.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1231,6 +1064,10 @@ def expected_paths(m: folium.Map) -> dict[str, int]:
             visit(child, vis)
 
     visit(m, True)
+    partner = getattr(m, "_mobility_partner", None)
+    if partner is not None:
+        for key, n in expected_paths(partner).items():
+            counts[key] = counts.get(key, 0) + n
     return counts
 
 
@@ -1264,20 +1101,35 @@ def render(view: RunView, stage: Path, part: str = "all") -> list[Entry]:
                   stage / "score.html", offline=offline)
         out.append(Entry(sec, f"{text('score_map', lang)} ({view.weights_label})", "score.html"))
     if part in ("bundles", "all") and view.bundle_rows:
-        m = bundle_comparison_map(view.evaluation_dicts, view.initiatives,
-                                  incidence=view.incidence, lang=lang, tiles=tiles)
+        from .bundle_map import bundle_comparison_map
+
+        m = bundle_comparison_map(view.bundle_rows, view.initiatives, lang=lang, tiles=tiles)
         write_map(m, stage / "bundles.html", offline=offline)
         out.append(Entry(sec, text("bundle_map", lang), "bundles.html"))
+        results = []
         for row in view.bundle_rows:
             if view.effects is None or row.person_minutes_saved_per_day is None:
                 continue
             result = view.effects.scenario(row.initiatives)
-            if getattr(result, "zones", None) is None:
-                continue
+            if getattr(result, "zones", None) is not None:
+                results.append((row, result))
+        span = shared_span([r for _, r in results])  # one scale for every bundle's map
+        for row, result in results:
             title = f"{text('accessibility_map', lang)}: {row.name}"
             m = accessibility_map(result, [view.initiatives[i] for i in row.initiatives],
-                                  lang=lang, tiles=tiles, title=title)
+                                  lang=lang, tiles=tiles, title=title, span=span,
+                                  not_modelled=row.not_modelled)
             rel = f"accessibility-{_slug(row.key)}.html"
             write_map(m, stage / rel, offline=offline)
             out.append(Entry(sec, title, rel))
     return out
+
+
+def __getattr__(name: str) -> Any:
+    """``bundle_comparison_map`` lives in :mod:`.bundle_map` (it uses the frame above)."""
+    if name == "bundle_comparison_map":
+        from .bundle_map import bundle_comparison_map
+
+        return bundle_comparison_map
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

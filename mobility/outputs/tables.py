@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._io import write_bytes, write_text
@@ -50,16 +51,16 @@ from ..labels import (
     indicator_label,
     text,
 )
-from .spreadsheet import csv_text, strings_only
-from .index import Entry, section
-from .view import InitiativeRow, RunView, as_initiatives, initiative_rows
 from ..schema import INDICATOR_KEYS, Initiative
+from .index import Entry, section
+from .spreadsheet import csv_text, strings_only
+from .view import BundleRow, InitiativeRow, RunView, as_initiatives, initiative_rows
 
 __all__ = [
     "FORMATS",
     "DecisionTable",
-    "bundle_table",
     "build_tables",
+    "bundle_table",
     "incidence_table",
     "ranking_table",
     "render",
@@ -77,8 +78,9 @@ log = logging.getLogger(__name__)
 #: Column formats: number of decimals for numbers; "text" and "stars" are shown as they are.
 FORMATS: dict[str, int | None] = {
     "int": 0, "dec1": 1, "dec2": 2, "pct0": 0, "pct1": 1, "text": None, "stars": None,
+    "code": 0,
 }
-_EXCEL_FORMATS = {"int": "#,##0", "dec1": "#,##0.0", "dec2": "#,##0.00", "pct0": "0 %",
+_EXCEL_FORMATS = {"code": "0", "int": "#,##0", "dec1": "#,##0.0", "dec2": "#,##0.00", "pct0": "0 %",
                   "pct1": "0.0 %"}
 
 
@@ -102,6 +104,9 @@ class DecisionTable:
         Language of the labels (``"da"`` or ``"en"``).
     score_columns : tuple of str
         Columns that get a colour scale in Excel.
+    muted_rows : tuple of int
+        Positions (0-based) of rows shown greyed out and left out of the colour scale (e.g.
+        low-coverage initiatives: never painted as the best).
     """
 
     key: str
@@ -111,6 +116,7 @@ class DecisionTable:
     notes: tuple[str, ...] = ()
     lang: str = "da"
     score_columns: tuple[str, ...] = ()
+    muted_rows: tuple[int, ...] = ()
 
     def format_of(self, column: str) -> str:
         """The format of ``column`` (``"text"`` when not given)."""
@@ -236,6 +242,10 @@ def ranking_table(
     formats = {c["rank"]: "int", c["id"]: "int", c["score"]: "dec2"}
     if "coverage" in data.columns:
         frame[c["coverage"]], formats[c["coverage"]] = _coverage_column(data["coverage"], lang)
+    muted: tuple[int, ...] = ()
+    if "low_coverage" in data.columns:
+        low = data["low_coverage"].fillna(False).astype(bool).to_numpy()
+        muted = tuple(int(k) for k in np.flatnonzero(low))
     cost = data["cost_mdkk"] if "cost_mdkk" in data.columns else pd.Series(
         [inits[i].cost_mdkk if i in inits else None for i in ids], index=data.index)
     frame[c["cost_mdkk"]] = pd.to_numeric(cost, errors="coerce").astype("Float64").to_numpy()
@@ -255,9 +265,14 @@ def ranking_table(
         notes.append("Score: vægtet gennemsnit af de seks pejlemærkers stjerner (0-5). Dækning: "
                      "andel af vægten på pejlemærker, der kan vurderes. Score pr. mia. kr.: "
                      "score divideret med anlægsomkostningen i mia. kr.")
+    if muted:
+        notes.append("Grey rows: low coverage (too few indicators assessed); ranked after the "
+                     "others and never shown as the best." if lang == "en" else
+                     "Grå rækker: lav dækning (for få pejlemærker vurderet); rangeret efter de "
+                     "øvrige og aldrig vist som bedst.")
     return DecisionTable("rangordning" if lang == "da" else "ranking", text("ranking", lang),
                          frame, formats, tuple(notes), lang,
-                         score_columns=(c["score"], c["score_per_bn_dkk"]))
+                         score_columns=(c["score"], c["score_per_bn_dkk"]), muted_rows=muted)
 
 
 def _coverage_column(values: pd.Series, lang: str) -> tuple[Any, str]:
@@ -271,6 +286,9 @@ def _coverage_column(values: pd.Series, lang: str) -> tuple[Any, str]:
 
 
 def _as_dict(bundle: Any) -> dict[str, Any]:
+    if isinstance(bundle, BundleRow):  # the view's row: its name is in the run's language
+        return {**bundle.evaluation, "name": bundle.name,
+                "not_modelled": dict(bundle.not_modelled)}
     if isinstance(bundle, Mapping):
         return dict(bundle)
     if hasattr(bundle, "to_dict"):
@@ -322,6 +340,11 @@ def bundle_table(evaluations: Sequence[Any], *, lang: str = "da") -> DecisionTab
             keys["score"]: ev.get("score"),
         })
         notes += [f"{ev.get('name', '')}: {w}" for w in warnings]
+        if ev.get("not_modelled"):
+            ids_text = ", ".join(str(i) for i in sorted(ev["not_modelled"]))
+            notes.append(f"{ev.get('name', '')}: "
+                         + ("not modelled by the network model: " if lang == "en"
+                            else "ikke modelleret i netværksmodellen: ") + ids_text)
     frame = pd.DataFrame(rows, columns=list(keys.values()))
     for k in ("n_initiatives", "cost_mdkk", "co2_construction_t_min", "co2_construction_t_max",
               "person_minutes", "sum_of_singles", "synergy", "municipalities_gaining", "score"):
@@ -372,7 +395,7 @@ def incidence_table(
         text("population", lang)
     frame = pd.DataFrame({c_code: munis.index.astype(int), c_name: munis["name"].to_numpy(),
                           c_pop: munis["population"].astype("Float64").to_numpy()})
-    formats = {c_code: "text", c_pop: "int"}
+    formats = {c_code: "code", c_pop: "int"}
     label = text("person_minutes", lang) if value == "person_minutes_saved_per_day" else \
         (text(value, lang) if value in ("accessibility_change_pct", "mean_time_change_min")
          else value)
@@ -503,6 +526,30 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
+def _runs(positions: Sequence[int]) -> list[tuple[int, int]]:
+    """Consecutive runs of sorted positions as (first, last) pairs."""
+    out: list[tuple[int, int]] = []
+    for p in positions:
+        if out and p == out[-1][1] + 1:
+            out[-1] = (out[-1][0], p)
+        else:
+            out.append((p, p))
+    return out
+
+
+def _print_setup(ws: Any) -> None:
+    """A4 landscape, fitted to one page wide, header row repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "&P / &N"
+
+
 def to_xlsx(tables: Sequence[DecisionTable]) -> bytes:
     """A styled Excel workbook, one sheet per table.
 
@@ -523,7 +570,9 @@ def to_xlsx(tables: Sequence[DecisionTable]) -> bytes:
     used: set[str] = set()
     header_fill = PatternFill("solid", start_color="DCE6F1", end_color="DCE6F1")
     thin = Side(style="thin", color="999999")
+    muted_fill = PatternFill("solid", start_color="F2F2F2", end_color="F2F2F2")
     for table in tables:
+        muted = set(table.muted_rows)
         ws = wb.create_sheet(_sheet_name(table.title, used))
         cols = list(table.frame.columns)
         ws.append(cols)
@@ -542,7 +591,8 @@ def to_xlsx(tables: Sequence[DecisionTable]) -> bytes:
                     values.append(str(v))
                 else:
                     f = float(v)
-                    values.append(int(f) if table.format_of(c) == "int" and f.is_integer()
+                    values.append(int(f) if table.format_of(c) in ("int", "code")
+                                  and f.is_integer()
                                   else f)
             ws.append(values)
         strings_only(ws)  # header and rows (before the notes: no empty rows are touched)
@@ -563,13 +613,20 @@ def to_xlsx(tables: Sequence[DecisionTable]) -> bytes:
             width = max([len(str(c)) * 0.9 if len(str(c)) < 28 else 16]
                         + [len(_display(table, c, v)) for v in table.frame[c]])
             ws.column_dimensions[letter].width = min(max(width + 2, 7), 60)
-            if c in table.score_columns and n > 1:
+            shown = [i for i in range(n) if i not in muted]
+            if c in table.score_columns and len(shown) > 1:
                 ws.conditional_formatting.add(
-                    f"{letter}2:{letter}{n + 1}",
+                    " ".join(f"{letter}{a + 2}:{letter}{b + 2}" for a, b in _runs(shown)),
                     ColorScaleRule(start_type="min", start_color="F8696B",
                                    mid_type="percentile", mid_value=50, mid_color="FFEB84",
                                    end_type="max", end_color="63BE7B"),
                 )
+        for i in muted:
+            for j in range(1, len(cols) + 1):
+                cell = ws.cell(row=i + 2, column=j)
+                cell.font = Font(name=cell.font.name, italic=True, color="999999")
+                cell.fill = muted_fill
+        _print_setup(ws)
         ws.row_dimensions[1].height = 32
         ws.freeze_panes = "C2" if len(cols) > 2 else "A2"
         r = n + 3
@@ -619,7 +676,7 @@ def build_tables(view: RunView) -> list[DecisionTable]:
            ranking_table(view.scores, view.initiatives, lang=lang,
                          weights_label=view.weights_label)]
     if view.bundle_rows:
-        out.append(bundle_table(view.evaluation_dicts, lang=lang))
+        out.append(bundle_table(view.bundle_rows, lang=lang))
         if view.incidence:
             out.append(incidence_table(view.incidence, lang=lang))
     return out

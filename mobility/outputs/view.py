@@ -27,8 +27,14 @@ import pandas as pd
 from ..labels import format_number, stars_text, theme_label
 from ..schema import INDICATOR_KEYS, Initiative
 
-__all__ = ["BundleRow", "InitiativeRow", "MunicipalityRow", "RunView", "as_initiatives",
-           "build_view", "coverage_text", "initiative_rows"]
+__all__ = ["BUNDLE_COLOURS", "BundleRow", "InitiativeRow", "MunicipalityRow", "RunView",
+           "as_initiatives", "build_view", "coverage_text", "initiative_rows"]
+
+
+#: One distinct colour per bundle, in bundle order, shared by maps and charts (ColorBrewer
+#: Dark2 and two of Paired; colour-blind-safe for the first three).
+BUNDLE_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
+                  "#1f78b4", "#666666", "#b15928")
 
 
 def as_initiatives(initiatives: Mapping[int, Initiative] | Iterable[Initiative] | None,
@@ -82,6 +88,12 @@ class InitiativeRow:
     #: None: no network evaluation in this run; else whether the network model represents it.
     modelled: bool | None = None
     not_modelled_reason: str = ""
+    #: Too few indicators assessed: ranked after the others, shown greyed, never as the best.
+    low_coverage: bool = False
+    #: The geometry is a schematic sketch (drawn dashed, "skematisk").
+    schematic: bool = False
+    #: Key figures as (label, text) in the run's language (:func:`popups.initiative_facts`).
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,7 @@ class BundleRow:
     """One evaluated bundle."""
 
     key: str
+    #: The bundle's name in the run's language (``name_en`` in English when the file has one).
     name: str
     initiatives: tuple[int, ...]
     cost_mdkk: float | None
@@ -98,6 +111,14 @@ class BundleRow:
     municipalities_gaining: int | None
     warnings: tuple[str, ...]
     evaluation: Mapping[str, Any]
+    #: Per-municipality results (indexed by municipality code), when evaluated on the network.
+    incidence: pd.DataFrame | None = None
+    #: Members the network model does not represent: id -> reason.
+    not_modelled: Mapping[int, str] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Mapping-style access (``name``, ``initiatives``, ``cost_mdkk``, ...)."""
+        return getattr(self, key, default)
 
 
 @dataclass(frozen=True)
@@ -141,14 +162,24 @@ class RunView:
     @property
     def incidence(self) -> dict[str, pd.DataFrame]:
         """Per-municipality results of each bundle with a network evaluation, by bundle name."""
-        evs = (self.evaluations[r.key] for r in self.bundle_rows)
-        return {e.name: e.incidence for e in evs if getattr(e, "incidence", None) is not None}
+        return {r.name: r.incidence for r in self.bundle_rows if r.incidence is not None}
+
+    @property
+    def not_modelled(self) -> dict[int, str]:
+        """Initiatives of the run's bundles the network model does not represent: id -> reason."""
+        return {i: r.not_modelled_reason for i, r in self.rows.items() if r.modelled is False}
 
     def top(self, n: int = 5) -> list[tuple[int, str, float]]:
         """The ``n`` best-ranked initiatives: (id, name, score)."""
         col = "name_en" if self.lang == "en" else "name"
         return [(int(i), str(r[col]), float(r["score"]))
                 for i, r in self.scores.sort_values("rank").head(n).iterrows()]
+
+
+def initiative_facts(init: Initiative, lang: str) -> tuple[tuple[str, str], ...]:
+    from .popups import initiative_facts as facts
+
+    return facts(init, lang)
 
 
 def initiative_rows(inits: Mapping[int, Initiative], *, lang: str,
@@ -161,9 +192,12 @@ def initiative_rows(inits: Mapping[int, Initiative], *, lang: str,
         stars = dict(init.stars)
         inferred = frozenset(init.inferred_ratings)
         score = rank = coverage = None
+        low_coverage = False
         if ident in scores.index:
             s = scores.loc[ident]
             score = None if _missing(s.get("score")) else float(s["score"])
+            low = s.get("low_coverage")
+            low_coverage = bool(low) if not _missing(low) else False
             rank = None if _missing(s.get("rank")) else int(s["rank"])
             coverage = None if _missing(s.get("coverage")) else s["coverage"]
         name = init.name_en if lang == "en" else init.name
@@ -178,6 +212,8 @@ def initiative_rows(inits: Mapping[int, Initiative], *, lang: str,
             coverage_text="" if coverage is None else coverage_text(coverage, lang),
             modelled=None if excluded is None else ident not in excluded,
             not_modelled_reason="" if excluded is None else excluded.get(ident, ""),
+            low_coverage=low_coverage, schematic=bool(getattr(init, "schematic", False)),
+            facts=initiative_facts(init, lang),
         )
     return rows
 
@@ -212,11 +248,18 @@ def build_view(
     for key in bundles:
         ev = evaluations[key]
         d = ev.to_dict()
+        own: dict[int, str] = {}
         if d.get("person_minutes_saved_per_day") is not None:
+            own = {int(i): str(r) for i, r in (d.get("network_excluded") or {}).items()}
             excluded = excluded or {}
-            excluded.update({int(i): str(r) for i, r in (d.get("network_excluded") or {}).items()})
+            excluded.update(own)
+        name = str(d.get("name", ""))
+        name_en = getattr(bundles[key], "name_en", None) or d.get("name_en")
+        if lang == "en" and name_en:
+            name = str(name_en)
+        inc = getattr(ev, "incidence", None)
         bundle_rows.append(BundleRow(
-            key=key, name=str(d.get("name", "")), initiatives=tuple(int(i) for i in
+            key=key, name=name, incidence=inc, not_modelled=own, initiatives=tuple(int(i) for i in
                                                                     d.get("initiatives", [])),
             cost_mdkk=_number(d.get("cost_mdkk")), score=_number(d.get("score")),
             person_minutes_saved_per_day=_number(d.get("person_minutes_saved_per_day")),
@@ -225,7 +268,7 @@ def build_view(
             warnings=tuple(str(w) for w in d.get("warnings") or ()), evaluation=d))
     munis: dict[int, tuple[str, dict[str, float]]] = {}
     for row in bundle_rows:
-        inc = getattr(evaluations[row.key], "incidence", None)
+        inc = row.incidence
         if inc is None or "person_minutes_saved_per_day" not in inc.columns:
             continue
         data = inc.set_index("municipality_code") if "municipality_code" in inc.columns else inc
