@@ -39,8 +39,11 @@ _network_option = click.option(
 @click.option("--wait", is_flag=True,
               help="If another run is writing to the output folder, wait for it instead of "
                    "failing.")
+@click.option("--pdf", is_flag=True,
+              help="Also write the decision paper as PDF (needs LibreOffice: soffice).")
 def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: bool,
-            no_network: bool, catalogue_dir: str | None, lang: str, wait: bool) -> None:
+            no_network: bool, catalogue_dir: str | None, lang: str, wait: bool,
+            pdf: bool) -> None:
     """Write all standard maps, tables and charts plus index.html into OUTPUT.
 
     The whole folder is replaced at once when every file is written: readers see the old set
@@ -59,7 +62,7 @@ def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: b
 
         result = run(output, catalogue_dir=catalogue_dir, weights=weights,
                      bundles=list(bundle_files) or None, offline=offline, lang=lang,
-                     network=not no_network, progress=progress, wait=wait)
+                     network=not no_network, progress=progress, wait=wait, pdf=pdf)
     for line in result.summary_lines():
         click.echo(line)
 
@@ -76,8 +79,8 @@ def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: b
 def map_(kind: str, output: str, weights: str, bundle_files: tuple[str, ...], offline: bool,
          catalogue_dir: str | None, lang: str) -> None:
     """Write one map: catalogue, score, accessibility (of a bundle) or bundles (compared)."""
-    from ..outputs import maps
     from ..catalogue import read_initiatives
+    from ..outputs import maps
     from ..run import _appraisal, _read_bundles
 
     inits = read_initiatives(catalogue_dir)
@@ -124,8 +127,8 @@ def map_(kind: str, output: str, weights: str, bundle_files: tuple[str, ...], of
 def table(kind: str, fmt: str, output: str, weights: str, catalogue_dir: str | None,
           lang: str) -> None:
     """Write a decision-paper table: the star table or the ranking."""
-    from ..outputs import paper, tables
     from ..catalogue import read_initiatives
+    from ..outputs import paper, tables
     from ..run import _appraisal
 
     inits = read_initiatives(catalogue_dir)
