@@ -249,6 +249,13 @@ def _column_widths(table: DecisionTable, avail_cm: float, font_pt: float,
     if sum(grow) > 0:
         share = min(1.0, slack / sum(grow))
         widths = [m + g * share for m, g in zip(mins, grow, strict=True)]
+    # what is left goes to the text columns (the table spans the text width)
+    text_cols = [j for j, c in enumerate(table.frame.columns) if table.format_of(c) == "text"]
+    left = avail_cm - sum(widths)
+    if left > 0 and text_cols:
+        base = sum(widths[j] for j in text_cols)
+        for j in text_cols:
+            widths[j] += left * widths[j] / base
     return widths
 
 
@@ -1037,9 +1044,55 @@ def build_chapters(view: RunView, tables: Sequence[DecisionTable],
     return chapters
 
 
+def _bundle_names(view: RunView) -> dict[str, str]:
+    """Bundle name as evaluated (Danish) -> the name in the paper's language."""
+    if view.lang == "da":
+        return {}
+    out = {}
+    for key, b in view.bundles.items():
+        ev = view.evaluations.get(key)
+        name = str(getattr(ev, "name", None) or getattr(b, "name", ""))
+        en = getattr(b, "name_en", None)
+        if en:
+            out[name] = str(en)
+    return out
+
+
+def _translate(view: RunView, tables: Sequence[DecisionTable],
+               ) -> tuple[RunView, list[DecisionTable]]:
+    """The view and tables with bundle names in the paper's language (English names)."""
+    names = _bundle_names(view)
+    if not names:
+        return view, list(tables)
+
+    def en(text_: str) -> str:
+        for da, english in sorted(names.items(), key=lambda kv: -len(kv[0])):
+            if text_ == da or text_.startswith(da + ":"):
+                return english + text_[len(da):]
+        return text_
+
+    view = replace(
+        view,
+        bundle_rows=tuple(replace(r, name=en(r.name)) for r in view.bundle_rows),
+        municipality_rows=tuple(replace(m, person_minutes_by_bundle={
+            en(k): v for k, v in m.person_minutes_by_bundle.items()})
+            for m in view.municipality_rows))
+    out = []
+    for tab in tables:
+        frame = tab.frame.rename(columns=lambda c: en(str(c)))
+        for c in frame.columns:
+            if tab.format_of(c) == "text":
+                frame[c] = frame[c].map(lambda v: en(v) if isinstance(v, str) else v)
+        formats = {en(str(c)): f for c, f in tab.formats.items()}
+        notes = tuple(en(n) for n in tab.notes)
+        out.append(replace(tab, frame=frame, formats=formats, notes=notes))
+    return view, out
+
+
 def paper_bytes(view: RunView, tables: Sequence[DecisionTable], *,
                 date: dt.date | None = None) -> bytes:
     """The Word paper of a run."""
+    view, tables = _translate(view, tables)
     app = _appraise(view)
     return to_docx((), lang=view.lang, chapters=build_chapters(view, tables, app), date=date,
                    versions=_versions(view, app.prices_version))

@@ -14,6 +14,7 @@ drawn literally (no mathtext, no LaTeX).
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -71,13 +72,23 @@ def _anchor(init: Initiative) -> tuple[float, float]:
     return float(p.x), float(p.y)
 
 
+@functools.lru_cache(maxsize=1)
+def _background() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Municipalities and rail simplified to 50 m (invisible at print scale, fast to draw)."""
+    munis = geodata.load_municipalities().copy()
+    munis["geometry"] = munis.geometry.simplify(50.0)
+    rail = geodata.load_rail_segments()
+    rail = gpd.GeoDataFrame(geometry=rail.geometry.simplify(50.0), crs=rail.crs)
+    return munis, rail
+
+
 def _frame(ax: Any, *, title: str | None = None, rail: bool = True) -> tuple[float, ...]:
     """Sea, land (all shipped municipalities), the rail network, framed on the Fingerplan."""
-    munis = geodata.load_municipalities()
+    munis, rail_lines = _background()
     ax.set_facecolor(_SEA)
     munis.plot(ax=ax, color=_LAND, edgecolor="#9a9a9a", linewidth=0.4, zorder=0)
     if rail:
-        geodata.load_rail_segments().plot(ax=ax, color="#b5b5b5", linewidth=0.5, zorder=1)
+        rail_lines.plot(ax=ax, color="#b5b5b5", linewidth=0.5, zorder=1)
     x0, y0, x1, y1 = munis[munis["fingerplan"]].total_bounds
     bounds = (x0 - _PAD_M, y0 - _PAD_M, x1 + _PAD_M, y1 + _PAD_M)
     ax.set_xlim(bounds[0], bounds[2])
@@ -170,6 +181,7 @@ def _label_ids(ax: Any, inits: Sequence[Initiative], bounds: Sequence[float], *,
     if texts:
         adjust_text(texts, x=np.array(xs), y=np.array(ys), ax=ax,
                     expand=(1.3, 1.5), force_text=(0.4, 0.6), force_static=(0.3, 0.5),
+                    iter_lim=250,
                     arrowprops={"arrowstyle": "-", "color": "#666666", "lw": 0.5})
     return areas
 
@@ -329,7 +341,7 @@ def municipality_maps(view: RunView) -> Figure | None:
     norm = mpl.colors.SymLogNorm(linthresh=max(span / 1000.0, 10.0), vmin=-span, vmax=span,
                                  base=10)
     cmap = mpl.colormaps["RdBu"]
-    munis = geodata.load_municipalities().set_index("code")
+    munis = _background()[0].set_index("code")
     with mpl.rc_context(_PLAIN_TEXT):
         fig, axes = _panel_figure(len(names) + 1)
         for ax, name in zip(axes.flat, names, strict=False):
