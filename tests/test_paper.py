@@ -9,7 +9,6 @@ numbers; they skip with a reason where ``soffice`` is not installed. Page images
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -139,11 +138,9 @@ def test_word_paper_structure_and_properties(runs):
     styles = zipfile.ZipFile(path).read("word/styles.xml").decode()
     assert 'w:val="da-DK"' in styles and 'w:val="en-US"' not in styles
     # page numbers: a PAGE field in the footer; wide tables in landscape sections
-    body = zipfile.ZipFile(path).read("word/footer1.xml").decode() if "word/footer1.xml" in \
-        zipfile.ZipFile(path).namelist() else ""
     footers = "".join(zipfile.ZipFile(path).read(n).decode()
                       for n in zipfile.ZipFile(path).namelist() if n.startswith("word/footer"))
-    assert " PAGE " in footers, body
+    assert " PAGE " in footers
     assert {s.page_width > s.page_height for s in d.sections} == {True, False}
     # fixed layout and explicit widths on every table
     for t in d.tables:
@@ -352,20 +349,12 @@ def test_pdf_conversion_failure_and_timeout_write_nothing(tmp_path, monkeypatch)
 
 
 @needs_soffice
-def test_to_pdf_uses_a_private_profile(tmp_path):
+def test_to_pdf_uses_a_private_profile(tmp_path, monkeypatch):
     src = tmp_path / "p.docx"
     src.write_bytes(paper.to_docx([], lang="en"))
     home = tmp_path / "home"
     home.mkdir()
-    env = {**os.environ, "HOME": str(home)}
-    pdf = tmp_path / "p.pdf"
-    old = os.environ.copy()
-    try:
-        os.environ.clear()
-        os.environ.update(env)
-        paper.to_pdf(src, pdf)
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
+    monkeypatch.setenv("HOME", str(home))
+    pdf = paper.to_pdf(src, tmp_path / "p.pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert not (home / ".config" / "libreoffice").exists()
