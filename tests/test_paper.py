@@ -249,6 +249,13 @@ def test_pdf_pages_numbers_and_images(runs):
     assert 12 <= n <= 26, n
     for k, text in enumerate(pages[1:], start=2):  # the title page has no footer
         assert f"Side {k} af {n}" in re.sub(r"\s+", " ", text), k
+    assert "Side 1 af" not in pages[0]
+    # the summary is one page of its own: page 2, the method starts page 3
+    assert pages[1].split()[0] == "Sammenfatning"
+    assert pages[2].split()[0] == "Metode"
+    # no orphan on the last page: more than one line of text besides the footer
+    last = [line for line in pages[-1].splitlines() if line.strip() and "Side " not in line]
+    assert len(last) >= 4, last
     images = _keep_page_images(pdf, "da")
     if shutil.which("pdftoppm"):
         assert len(images) == n
