@@ -916,14 +916,14 @@ def _summary(view: RunView, app: _Appraisal) -> list[str]:
         viable = int((with_npv["bcr"] > 1).sum())
         out.append(_t(
             lang,
-            f"Den samfundsøkonomiske analyse omfatter {len(with_npv)} af {n} indsatser; "
-            f"{n - len(modelled)} kan ikke afbildes i netværksmodellen, og "
-            f"{len(modelled) - len(with_npv)} mangler et anlægsoverslag. {viable} har et "
-            "B/C-forhold over 1.",
-            f"The cost-benefit analysis covers {len(with_npv)} of {n} initiatives; "
-            f"{n - len(modelled)} cannot be represented in the network model and "
-            f"{len(modelled) - len(with_npv)} lack a cost estimate. {viable} have a "
-            "benefit-cost ratio above 1."))
+            f"Den samfundsøkonomiske analyse omfatter {len(with_npv)} af {n} indsatser; de "
+            f"øvrige kan ikke afbildes i netværksmodellen ({n - len(modelled)}, fx "
+            "cykelstier og parkér og rejs) eller mangler et anlægsoverslag "
+            f"({len(modelled) - len(with_npv)}). {viable} har et B/C-forhold over 1.",
+            f"The cost-benefit analysis covers {len(with_npv)} of {n} initiatives; the others "
+            f"cannot be represented in the network model ({n - len(modelled)}, e.g. cycle "
+            "superhighways and park-and-ride) or lack a cost estimate "
+            f"({len(modelled) - len(with_npv)}). {viable} have a benefit-cost ratio above 1."))
         if app.sensitivity is not None:
             s = app.sensitivity
             sure = int((s["p_bcr_above_1"] >= 0.9).sum())
@@ -949,7 +949,7 @@ def _summary(view: RunView, app: _Appraisal) -> list[str]:
             f"{format_number(best[1], 0, lang)} ({best[0]}); a negative figure means longer "
             "travel times in total."))
     missing = [r for r in view.rows.values() if r.modelled is False]
-    if missing:
+    if missing and app.cba is None:
         out.append(_t(
             lang,
             f"{len(missing)} indsatser kan ikke afbildes i netværksmodellen (fx cykelstier og "
