@@ -87,6 +87,12 @@ def _pdf_text(pdf: Path, *, layout: bool = True) -> list[str]:
     return [p.extract_text(extraction_mode=mode) for p in PdfReader(str(pdf)).pages]
 
 
+def _blank_pages(pages: list[str], footer: str) -> list[int]:
+    """Pages (1-based) with no text besides the footer."""
+    return [k for k, text in enumerate(pages, start=1)
+            if not [ln for ln in text.splitlines() if ln.strip() and footer not in ln]]
+
+
 def _keep_page_images(pdf: Path, name: str) -> list[Path]:
     """Render every page to PNG under test-artifacts/paper/<name>/ (needs pdftoppm)."""
     if not shutil.which("pdftoppm"):
@@ -250,6 +256,7 @@ def test_pdf_pages_numbers_and_images(runs):
     for k, text in enumerate(pages[1:], start=2):  # the title page has no footer
         assert f"Side {k} af {n}" in re.sub(r"\s+", " ", text), k
     assert "Side 1 af" not in pages[0]
+    assert _blank_pages(pages, "Side ") == []
     # the summary is one page of its own: page 2, the method starts page 3
     assert pages[1].split()[0] == "Sammenfatning"
     assert pages[2].split()[0] == "Metode"
@@ -268,6 +275,7 @@ def test_english_pdf_pages(runs_en):
     en_pages = _pdf_text(en)
     assert 12 <= len(en_pages) <= 26
     assert f"Page 2 of {len(en_pages)}" in re.sub(r"\s+", " ", en_pages[1])
+    assert _blank_pages(en_pages, "Page ") == []
     _keep_page_images(en, "en")
 
 

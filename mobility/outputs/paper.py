@@ -301,7 +301,7 @@ def _page_setup(sec: Any, orient: str) -> None:
 
 
 def _docx_table(doc: Any, table: DecisionTable, number: int, lang: str, *,
-                new_page: bool = False) -> None:
+                new_page: bool = False, spacer: bool = True) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
@@ -363,16 +363,20 @@ def _docx_table(doc: Any, table: DecisionTable, number: int, lang: str, *,
             tr_pr.append(el)
         tr_pr.append(OxmlElement("w:cantSplit"))
         # the last rows stay together: no lone row on a page of its own
-        if k > 0 and len(t.rows) - 4 <= k < len(t.rows) - 1:
+        last = len(t.rows) - (0 if table.notes else 1)
+        if k > 0 and len(t.rows) - 4 <= k < last:
             for cell in r.cells:
                 cell.paragraphs[0].paragraph_format.keep_with_next = True
-    for note in table.notes:
+    for j, note in enumerate(table.notes):
         p = doc.add_paragraph()
         r = p.add_run(note)
         r.italic = True
         r.font.size = Pt(8)
         p.paragraph_format.space_after = Pt(0)
-    doc.add_paragraph()
+        p.paragraph_format.keep_together = True
+        p.paragraph_format.keep_with_next = j < len(table.notes) - 1
+    if spacer:
+        doc.add_paragraph()
 
 
 def _field(paragraph: Any, instr: str, cached: str) -> None:
@@ -591,9 +595,13 @@ def to_docx(
         for png, caption in ch.figures:
             fig_no += 1
             _add_figure(doc, png, caption, fig_no, lang)
+        # a long table after another starts a new page (no empty spacer before it, which
+        # could otherwise spill onto a page of its own)
+        breaks = [j > 0 and len(tab.frame) > 12 for j, tab in enumerate(ch.tables)]
         for j, tab in enumerate(ch.tables):
             tab_no += 1
-            _docx_table(doc, tab, tab_no, lang, new_page=j > 0 and len(tab.frame) > 12)
+            _docx_table(doc, tab, tab_no, lang, new_page=breaks[j],
+                        spacer=not (j + 1 < len(breaks) and breaks[j + 1]))
         for text_ in ch.after:
             doc.add_paragraph(text_)
     props = doc.core_properties
