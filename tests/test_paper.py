@@ -229,6 +229,35 @@ def test_static_maps_have_legend_scale_bar_north_arrow_and_apart_labels(view):
         assert overlaps == []
 
 
+def _overlapping_labels(ax):
+    labels = [t for t in ax.texts if t.get_text().isdigit() and t.get_text() != "0"]
+    boxes = [t.get_window_extent() for t in labels]
+    return [(labels[i].get_text(), labels[j].get_text()) for i in range(len(boxes))
+            for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
+
+
+def test_bundle_maps_one_panel_per_bundle_with_apart_labels(view):
+    from dataclasses import replace
+
+    from mobility.outputs.view import BundleRow
+
+    rows = tuple(BundleRow(key=f"b{k}", name=f"Pakke {k}", initiatives=ids, cost_mdkk=1.0,
+                           score=1.0, person_minutes_saved_per_day=1.0,
+                           synergy_person_minutes=0.0, municipalities_gaining=1, warnings=(),
+                           evaluation={})
+                 for k, ids in enumerate([(1, 2, 3, 4, 5, 6, 7), (12, 13, 14, 23, 24),
+                                          (10, 11, 15, 16, 17)], start=1))
+    fig = static_maps.bundle_maps(replace(view, bundle_rows=rows))
+    fig.canvas.draw()
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in panels] == ["Pakke 1", "Pakke 2", "Pakke 3"]
+    for ax in panels:
+        strings = [t.get_text() for t in ax.texts]
+        assert "N" in strings and any(s.endswith(" km") for s in strings)
+        assert _overlapping_labels(ax) == []
+    assert any(ax.get_legend() is not None for ax in fig.axes)
+
+
 def test_static_maps_render_names_literally(view):
     from dataclasses import replace
 
