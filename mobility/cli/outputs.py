@@ -79,8 +79,8 @@ def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: b
 def map_(kind: str, output: str, weights: str, bundle_files: tuple[str, ...], offline: bool,
          catalogue_dir: str | None, lang: str) -> None:
     """Write one map: catalogue, score, accessibility (of a bundle) or bundles (compared)."""
-    from ..catalogue import read_initiatives
     from ..outputs import maps
+    from ..catalogue import read_initiatives
     from ..run import _appraisal, _read_bundles
 
     inits = read_initiatives(catalogue_dir)
@@ -127,8 +127,8 @@ def map_(kind: str, output: str, weights: str, bundle_files: tuple[str, ...], of
 def table(kind: str, fmt: str, output: str, weights: str, catalogue_dir: str | None,
           lang: str) -> None:
     """Write a decision-paper table: the star table or the ranking."""
-    from ..catalogue import read_initiatives
     from ..outputs import paper, tables
+    from ..catalogue import read_initiatives
     from ..run import _appraisal
 
     inits = read_initiatives(catalogue_dir)
