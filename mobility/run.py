@@ -11,7 +11,8 @@
   ``accessibility-<bundle>.html`` per bundle (network results);
 - ``tables/``: star table, ranking, bundle comparison and municipal incidence as CSV and
   Markdown, and all of them in ``tables/tables.xlsx``;
-- ``decision-paper.docx``: the Word decision paper;
+- ``decision-paper.docx``: the Word decision paper (and with ``pdf=True``
+  ``decision-paper.pdf``, through headless LibreOffice);
 - ``charts/``: indicators, cost against score, bundle comparison and static maps (PNG and SVG).
 
 Everything is written into a staging folder beside the output folder, which replaces the
@@ -195,6 +196,7 @@ def run(
     network: Any = True,
     progress: ProgressCallback | None = None,
     wait: bool = False,
+    pdf: bool = False,
 ) -> RunResult:
     """Write all standard maps, tables and charts plus ``index.html`` into ``output``.
 
@@ -221,6 +223,8 @@ def run(
         ``progress(description, done, total)``, e.g. to drive a progress bar.
     wait : bool
         Wait for another run writing to ``output`` to finish (default: fail at once).
+    pdf : bool
+        Also write ``decision-paper.pdf`` (needs LibreOffice's ``soffice``).
 
     Returns
     -------
@@ -232,8 +236,15 @@ def run(
         Bad input; nothing is written and ``output`` is left as it was.
     OutputError
         ``output`` cannot be written (empty name, a file, read-only, disk full) or another run
-        is writing to it; ``output`` is left as it was.
+        is writing to it, or ``pdf`` is set and LibreOffice is missing or fails; ``output`` is
+        left as it was.
     """
+    if pdf and paper.soffice_path() is None:
+        from .errors import OutputError
+
+        msg = ("cannot write the PDF paper: LibreOffice (soffice) is not installed; install it "
+               "(Debian/Ubuntu: apt-get install libreoffice-writer-nogui) or run without --pdf")
+        raise OutputError(msg)
     if lang not in ("da", "en"):
         msg = f"unknown language {lang!r}; choose 'da' or 'en'"
         raise MobilityError(msg)
@@ -249,7 +260,7 @@ def run(
                           offline=offline, bundles=loaded.bundles,
                           evaluations=evaluated.evaluations, effects=evaluated.effects)
         with publish_dir(output, wait=wait) as stage:
-            entries = _render(view, stage, steps)
+            entries = _render(view, stage, steps, pdf=pdf)
             caught = tuple(str(w.message) for w in recorded)
             files = _write_index(view, stage, entries, Path(output), t0, caught, steps)
     for msg in caught:
@@ -329,7 +340,7 @@ def _evaluate(loaded: _Loaded, weights: Any, network: Any, steps: _Steps) -> _Ev
     return _Evaluated(scores, evaluations, effects)
 
 
-def _render(view: RunView, stage: Path, steps: _Steps) -> list[Entry]:
+def _render(view: RunView, stage: Path, steps: _Steps, *, pdf: bool = False) -> list[Entry]:
     """Step 4: every output renders the view into the staging folder."""
     lang = view.lang
     write_text(stage / "README.md", OUTPUT_README)
@@ -342,7 +353,7 @@ def _render(view: RunView, stage: Path, steps: _Steps) -> list[Entry]:
         entries += maps.render(view, stage, "bundles")
     steps(section("tables", lang))
     decision_tables = tables.build_tables(view)
-    entries += paper.render(view, stage, decision_tables)
+    entries += paper.render(view, stage, decision_tables, pdf=pdf)
     entries += tables.render(view, stage, decision_tables)
     steps(section("charts", lang))
     entries += charts.render(view, stage)

@@ -39,8 +39,11 @@ _network_option = click.option(
 @click.option("--wait", is_flag=True,
               help="If another run is writing to the output folder, wait for it instead of "
                    "failing.")
+@click.option("--pdf", is_flag=True,
+              help="Also write the decision paper as PDF (needs LibreOffice: soffice).")
 def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: bool,
-            no_network: bool, catalogue_dir: str | None, lang: str, wait: bool) -> None:
+            no_network: bool, catalogue_dir: str | None, lang: str, wait: bool,
+            pdf: bool) -> None:
     """Write all standard maps, tables and charts plus index.html into OUTPUT.
 
     The whole folder is replaced at once when every file is written: readers see the old set
@@ -59,7 +62,7 @@ def run_cmd(output: str, weights: str, bundle_files: tuple[str, ...], offline: b
 
         result = run(output, catalogue_dir=catalogue_dir, weights=weights,
                      bundles=list(bundle_files) or None, offline=offline, lang=lang,
-                     network=not no_network, progress=progress, wait=wait)
+                     network=not no_network, progress=progress, wait=wait, pdf=pdf)
     for line in result.summary_lines():
         click.echo(line)
 
