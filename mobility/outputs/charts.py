@@ -45,6 +45,7 @@ from .._io import write_bytes
 from ..errors import MobilityError
 from ..labels import THEMES, format_number, indicator_label, text, theme_label
 from ..schema import INDICATOR_KEYS, Initiative
+from . import static_maps
 from .index import Entry, section
 from .view import BUNDLE_COLOURS, BundleRow, InitiativeRow, RunView, as_initiatives, initiative_rows
 
@@ -539,11 +540,9 @@ def render(view: RunView, stage: Path) -> list[Entry]:
          indicators_chart(view.initiatives, lang=lang, rows=view.rows)),
         ("charts/cost-score", text("cost_score_chart", lang),
          cost_score_chart(view.scores, lang=lang, weights_label=view.weights_label)),
-        ("charts/map-themes", text("catalogue_map", lang),
-         static_map(view.initiatives, lang=lang)),
-        ("charts/map-score", text("score_map", lang),
-         static_map(view.initiatives, lang=lang, scores=view.scores,
-                    title=f"{text('score_map', lang)} ({view.weights_label})")),
+        # the paper's static maps: legend, scale bar and north arrow on each
+        ("charts/map-themes", text("catalogue_map", lang), static_maps.theme_map(view)),
+        ("charts/map-score", text("score_map", lang), static_maps.score_map(view)),
     ]
     if view.bundle_rows:
         figures.append(("charts/bundles", text("bundle_comparison", lang),
