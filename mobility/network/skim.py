@@ -170,7 +170,8 @@ def _direct_drive(net: Network, rows: np.ndarray) -> np.ndarray:
 
 
 def scenario_skims(net: Network, *, engine: str = "csgraph",
-                   origins: Sequence[int] | None = None) -> Skims:
+                   origins: Sequence[int] | None = None, pt: np.ndarray | None = None
+                   ) -> Skims:
     """PT and car generalised-time skims of a network, for all zones or some origin rows.
 
     Parameters
@@ -181,20 +182,21 @@ def scenario_skims(net: Network, *, engine: str = "csgraph",
         Compiled engine or the networkx reference.
     origins : sequence of int, optional
         Zone rows to compute (default all).
+    pt : numpy.ndarray, optional
+        The PT skim of ``net`` for all zones if already computed (the PT assignment's
+        ``PtState.pt_skim()``: the min-plus combination is then not done twice).
     """
     nz = len(study_zones())
     rows = np.arange(nz) if origins is None else np.asarray(origins, dtype=int)
     if engine not in ("csgraph", "networkx"):
         msg = f"unknown engine {engine!r}; choose 'csgraph' or 'networkx'"
         raise ValueError(msg)
-    stations = net.station_keys()
-    pl, pgraph, walk = pt_legs(net, stations), pt_graph(net), _direct_walk(rows)
-    origin, dest = [("D", s) for s in stations], [("A", s) for s in stations]
-    if engine == "csgraph":
-        m_pt = station_matrix(compile_graph(pgraph), origin, dest)
-        pt = zone_skim(m_pt, _rows(pl, rows), walk)
+    if pt is not None:
+        if origins is not None or pt.shape != (nz, nz):
+            msg = "a precomputed PT skim must cover all zones"
+            raise ValueError(msg)
     else:
-        pt = zone_skim_reference(pgraph, origin, dest, pl, walk, rows)
+        pt = _pt_skim(net, rows, engine)
     car = scenario_skims_car(net, rows, engine)
     cap = np.float32(params.MAX_TIME_MIN)
     car_time = car
@@ -203,6 +205,18 @@ def scenario_skims(net: Network, *, engine: str = "csgraph",
         free.road_cost = dict.fromkeys(net.road_cost, 0.0)
         car_time = scenario_skims_car(free, rows, engine)
     return Skims(np.minimum(pt, cap), car, car_time)
+
+
+def _pt_skim(net: Network, rows: np.ndarray, engine: str) -> np.ndarray:
+    stations = net.station_keys()
+    pl, pgraph, walk = pt_legs(net, stations), pt_graph(net), _direct_walk(rows)
+    origin, dest = [("D", s) for s in stations], [("A", s) for s in stations]
+    if engine == "csgraph":
+        m_pt = station_matrix(compile_graph(pgraph), origin, dest)
+        pt = zone_skim(m_pt, _rows(pl, rows), walk)
+    else:
+        pt = zone_skim_reference(pgraph, origin, dest, pl, walk, rows)
+    return pt
 
 
 def scenario_skims_car(net: Network, rows: np.ndarray, engine: str = "csgraph") -> np.ndarray:
