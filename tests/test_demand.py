@@ -203,6 +203,9 @@ def test_pt_trip_matrix_adds_up_to_the_pt_trips(state) -> None:  # type: ignore[
     np.testing.assert_allclose(m1.sum(axis=1, dtype=np.float64), r.pt_zone, rtol=1e-4,
                                atol=1e-3)
     assert m1.sum() > m0.sum()
+    # the changed cells kept by respond equal the recomputed ones
+    m2 = pt_trip_matrix(dem, base, scen, replace(r, pt_cells=None))
+    np.testing.assert_allclose(m1, m2, rtol=1e-5, atol=1e-6)
 
 
 # ---- scenarios ------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def zone_skim_argmin(m: np.ndarray, legs: Legs, direct: np.ndarray
         np.add(legs.access_g[:, k, None], m[legs.access_idx[:, k]], out=cand)
         better = cand < c
         np.copyto(c, cand, where=better)
-        access_k[better] = k
+        np.copyto(access_k, np.int16(k), where=better)
     out = np.array(direct, dtype=np.float32)
     egress_k = np.full(out.shape, -1, dtype=np.int16)
     block = 64  # rows per block: the block's arrays stay in the CPU cache
