@@ -300,3 +300,19 @@ def test_implied_pt_in_vehicle_time_elasticity_is_in_the_published_range() -> No
     el = implied_elasticities()
     assert -0.7 <= el["pt_in_vehicle_time"] <= -0.3
     assert el["pt_headway"] < 0 and el["pt_fare"] < 0 and el["car_time"] < 0
+
+
+def test_the_appraisal_reads_the_model_effects_of_a_real_scenario() -> None:
+    """The CBA's adapter maps every contract key of a real result (no key silently 0)."""
+    from mobility.appraisal._effects import EFFECT_KEYS as CBA_KEYS
+    from mobility.appraisal._effects import read_effects
+
+    res = evaluate_scenario([12])
+    out = read_effects(res)
+    assert out["source"] == "model"
+    for key, name in CBA_KEYS.items():
+        assert key in res.effects, key  # the adapter's names exist in the model's effects
+        assert out[name] == pytest.approx(float(res.effects[key] or 0.0)), key
+    assert out["extra_pt_trips_per_day"] > 0
+    assert out["new_line_boardings_per_day"] > 0
+    assert out["minutes_by_purpose"] == res.effects["person_minutes_saved_by_purpose"]
