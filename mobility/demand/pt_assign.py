@@ -1,6 +1,6 @@
 """Public transport assignment: PT trips (zone x zone) loaded on the best generalised path.
 
-Method (``docs/model-access.md``):
+Method (``docs/model.md``, section 7):
 
 1. The PT skim is recomputed with the argmin of its min-plus combination
    (:func:`mobility.network.skim.zone_skim_argmin`): for every zone pair the access station
