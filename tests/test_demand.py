@@ -203,6 +203,9 @@ def test_pt_trip_matrix_adds_up_to_the_pt_trips(state) -> None:  # type: ignore[
     np.testing.assert_allclose(m1.sum(axis=1, dtype=np.float64), r.pt_zone, rtol=1e-4,
                                atol=1e-3)
     assert m1.sum() > m0.sum()
+    # the changed cells kept by respond equal the recomputed ones
+    m2 = pt_trip_matrix(dem, base, scen, replace(r, pt_cells=None))
+    np.testing.assert_allclose(m1, m2, rtol=1e-5, atol=1e-6)
 
 
 # ---- scenarios ------------------------------------------------------------------------------
@@ -220,6 +223,25 @@ def test_an_added_line_never_loses_pt_trips(ident: int) -> None:
     assert eff["user_benefit_mdkk_per_year"] > 0
 
 
+def test_new_line_boardings_are_the_boardings_of_the_added_line() -> None:
+    """Initiative 12 (a new metro line): the PT assignment loads riders on it, the effect is
+    the sum over the new or changed services of the ``lines`` frame, and base boardings of
+    a service that does not exist in the base are zero."""
+    res = evaluate_scenario([12])
+    lines = res.lines
+    new = lines[lines["new_or_changed"]]
+    assert len(new) >= 1
+    assert res.effects["new_line_boardings_per_day"] > 0
+    assert res.effects["new_line_boardings_per_day"] == pytest.approx(
+        new["boardings_scenario"].sum(), rel=1e-6, abs=0.1)
+    base_net = _state()[0]
+    added = new[~new["service"].isin(list(base_net.services))]
+    assert len(added) >= 1
+    assert (added["boardings_base"] == 0).all()
+    # the lines not touched by the scenario keep their base services
+    assert set(lines["service"]) >= set(base_net.services)
+
+
 def test_effects_carry_exactly_the_contract_keys() -> None:
     res = evaluate_scenario([1])
     assert tuple(res.effects) == EFFECT_KEYS
@@ -232,11 +254,15 @@ def test_effects_carry_exactly_the_contract_keys() -> None:
         res.person_minutes_saved_per_day, rel=1e-6, abs=0.1)
     assert sum(eff["person_minutes_saved_by_purpose"].values()) == pytest.approx(
         eff["person_minutes_saved_per_day"], rel=1e-4)
-    assert eff["new_line_boardings_per_day"] is None  # no PT assignment yet
+    assert isinstance(eff["new_line_boardings_per_day"], float)
     for key in ("fare_revenue_change_dkk_per_day", "car_operating_cost_change_dkk_per_day",
                 "road_charge_revenue_change_dkk_per_day"):
         assert eff[key] == 0.0
     assert tuple(res.lines.columns) == LINE_COLUMNS
+    assert res.lines["service"].is_unique
+    assert res.lines["new_or_changed"].dtype == bool
+    assert res.lines["boardings_base"].sum() > 0
+    assert (res.lines[["boardings_base", "boardings_scenario"]] >= 0).all().all()
     assert "person_minutes_saved_per_day" in res.municipalities.columns
     assert res.municipalities["person_minutes_saved_per_day"].sum() == pytest.approx(
         res.person_minutes_saved_per_day, rel=1e-6)
@@ -247,7 +273,8 @@ def test_a_scenario_without_change_has_zero_effects() -> None:
     assert eff["trips_by_mode_scenario"] == eff["trips_by_mode_base"]
     for key in ("extra_pt_trips_per_day", "car_vehicle_km_change_per_day",
                 "co2_operation_t_per_year_change", "person_minutes_saved_per_day",
-                "user_benefit_mdkk_per_year"):
+                "user_benefit_mdkk_per_year", "new_line_boardings_per_day",
+                "walk_km_change_per_day", "bike_km_change_per_day"):
         assert eff[key] == 0.0, key
 
 
@@ -273,3 +300,19 @@ def test_implied_pt_in_vehicle_time_elasticity_is_in_the_published_range() -> No
     el = implied_elasticities()
     assert -0.7 <= el["pt_in_vehicle_time"] <= -0.3
     assert el["pt_headway"] < 0 and el["pt_fare"] < 0 and el["car_time"] < 0
+
+
+def test_the_appraisal_reads_the_model_effects_of_a_real_scenario() -> None:
+    """The CBA's adapter maps every contract key of a real result (no key silently 0)."""
+    from mobility.appraisal._effects import EFFECT_KEYS as CBA_KEYS
+    from mobility.appraisal._effects import read_effects
+
+    res = evaluate_scenario([12])
+    out = read_effects(res)
+    assert out["source"] == "model"
+    for key, name in CBA_KEYS.items():
+        assert key in res.effects, key  # the adapter's names exist in the model's effects
+        assert out[name] == pytest.approx(float(res.effects[key] or 0.0)), key
+    assert out["extra_pt_trips_per_day"] > 0
+    assert out["new_line_boardings_per_day"] > 0
+    assert out["minutes_by_purpose"] == res.effects["person_minutes_saved_by_purpose"]

@@ -107,10 +107,12 @@ def test_bad_trip_matrix_is_a_clear_error(bad: np.ndarray) -> None:
 
 @pytest.fixture(scope="module")
 def base():  # type: ignore[no-untyped-def]
+    from mobility.demand.pivot import pt_trip_matrix
     from mobility.network.scenario import _state
 
     net, _, dem, _ = _state()
-    return net, dem.pt, assign_pt(net, dem.pt)
+    trips = pt_trip_matrix(dem)  # the demand model's base PT trips
+    return net, trips, assign_pt(net, trips)
 
 
 def test_conservation_on_the_base_network(base) -> None:  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ _MODES: tuple[str, ...] = ("walk", "bike", "pt", "car")
 #: Scalar keys read from ``ScenarioResult.effects`` (contract name -> name used in the CBA).
 EFFECT_KEYS: dict[str, str] = {
     "extra_pt_trips_per_day": "extra_pt_trips_per_day",
+    "new_line_boardings_per_day": "new_line_boardings_per_day",
     "car_vehicle_km_change_per_day": "car_km_per_day",
     "bus_vehicle_km_change_per_day": "bus_km_per_day",
     "rail_train_km_change_per_day": "train_km_per_day",
@@ -71,7 +72,7 @@ def read_effects(
     dict
         The values of :data:`EFFECT_KEYS` under their CBA names, ``minutes_by_purpose``
         (person-minutes per weekday by purpose), ``annualisation_days`` (None = not stated) and
-        ``source`` (``"effects"`` or ``"legacy"``).
+        ``source`` (``"model"``: the demand model's effects, or ``"legacy"``).
     """
     out = empty_effects()
     eff = getattr(result, "effects", None)
@@ -90,7 +91,7 @@ def read_effects(
         if isinstance(base, Mapping) and isinstance(scen, Mapping):
             out["trips_change_by_mode"] = {m: _num(scen.get(m)) - _num(base.get(m))
                                            for m in _MODES}
-        out["source"] = "effects"
+        out["source"] = "model"
         return out
     pm = _num(getattr(result, "person_minutes_saved_per_day", 0.0))
     out["person_minutes_per_day"] = pm

@@ -115,10 +115,15 @@ def changed_services(base_net: Network, scen_net: Network) -> list[str]:
 
 
 def scenario_effects(base: BaseDemand, resp: Response, base_net: Network, scen_net: Network,
-                     new_line_boardings: float | None = None
+                     new_line_boardings: float | None = None, *,
+                     access_km_change: dict[str, float] | None = None
                      ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The ``effects`` dict and per-zone arrays (``saved``, ``saved_pt``, ``saved_car``,
-    ``trips``, ``pt_trips_base``, ``pt_trips_change``) of a scenario's demand response."""
+    ``trips``, ``pt_trips_base``, ``pt_trips_change``) of a scenario's demand response.
+
+    ``access_km_change`` (``walk``, ``bike``: street km of the PT trips' station legs,
+    scenario minus base, from the PT assignment) is added to the walk and bike km of the
+    walk and bike trips."""
     days = P.value("ANNUALISATION_DAYS")
     pre = prepare(base)
     occ = P.value("CAR_OCCUPANCY")
@@ -130,9 +135,12 @@ def scenario_effects(base: BaseDemand, resp: Response, base_net: Network, scen_n
         car_vkm = 0.0
     co2 += car_vkm * car_g_per_km()
     saved = resp.saved_pt + resp.saved_car
+    leg = access_km_change or {}
     eff = _assemble(days, pre.trips, resp.trips, car_vkm,
-                    0.0 if resp.unchanged else resp.km["walk"] - pre.km["walk"],
-                    0.0 if resp.unchanged else resp.km["bike"] - pre.km["bike"],
+                    (0.0 if resp.unchanged else resp.km["walk"] - pre.km["walk"])
+                    + float(leg.get("walk", 0.0)),
+                    (0.0 if resp.unchanged else resp.km["bike"] - pre.km["bike"])
+                    + float(leg.get("bike", 0.0)),
                     float(saved.sum()), resp.saved_by_purpose, resp.benefit_dkk, bus,
                     rail_el + rail_di, co2, new_line_boardings)
     if resp.unchanged:

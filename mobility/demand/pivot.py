@@ -123,6 +123,9 @@ class Response:
     furness_iterations: int
     #: balancing factors (commute rows ``a``, columns ``b``; other purposes per origin)
     factors: dict[str, Any] | None = None
+    #: the changed cells (flat indices) and their scenario PT trips (float32), kept for
+    #: :func:`pt_trip_matrix` so that the assignment does not recompute them
+    pt_cells: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def _changed(base_skims: Skims, scen_skims: Skims) -> np.ndarray:
@@ -301,6 +304,8 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
     by_purpose = dict.fromkeys(PURPOSES, 0.0)
     benefit = 0.0
     acc = base.accessibility.copy()
+    pt_cells = np.empty(idx.size, dtype=F32)
+    pos = 0
     for chunk in _chunks(idx, nz):
         c = _cells(base, base_skims, scen_skims, chunk)
         ri, cj, t0, f, p0, p1 = c["ri"], c["cj"], c["t0"], c["f"], c["p0"], c["p1"]
@@ -316,8 +321,13 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
             tot1[s] = t1[("commute", s)] + t1[("business", s)] + t1[("other", s)]
         km_at = _at(street_km(), chunk)
         car_km_at = _at(base.car_km, chunk)
+        pt_c = pt_cells[pos:pos + chunk.size]
+        pt_c[:] = 0.0
+        pos += chunk.size
         for s, mode in _SEGMODES:
             on = p1[s][mode] * tot1[s]
+            if mode == "pt":
+                pt_c += on
             off_c = p0[s][mode] * off[s]
             delta = on - off_c
             rows[(s, mode)] += _rowsum(ri, chunk, delta, nz)
@@ -359,7 +369,8 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
         if mode == "pt":
             pt_zone += row
     return Response(False, int(idx.size), trips, kms, pt_zone, saved["pt"], saved["car"],
-                    by_purpose, benefit, acc, it, {"a": a, "b": bb, "rfac": rfac})
+                    by_purpose, benefit, acc, it, {"a": a, "b": bb, "rfac": rfac},
+                    (idx, pt_cells))
 
 
 def pt_trip_matrix(base: BaseDemand, base_skims: Skims | None = None,
@@ -393,8 +404,11 @@ def pt_trip_matrix(base: BaseDemand, base_skims: Skims | None = None,
         seg *= base.shares[s]["pt"]
         out += seg
         del seg
-    idx = _changed(base_skims, scen_skims)
     flat = out.ravel()
+    if resp.pt_cells is not None:  # computed by respond (the same values)
+        flat[resp.pt_cells[0]] = resp.pt_cells[1]
+        return out
+    idx = _changed(base_skims, scen_skims)
     for chunk in _chunks(idx, nz):
         c = _cells(base, base_skims, scen_skims, chunk)
         ri, cj, t0, f, p1 = c["ri"], c["cj"], c["t0"], c["f"], c["p1"]

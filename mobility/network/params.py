@@ -41,7 +41,7 @@ FEEDER_WAIT_MIN: float = 10.0
 #: cycling and the feeder bus per (zone, station), utility ``-SCALE * (cost + ASC)`` with cost
 #: in generalised minutes (time, plus bicycle parking for cycling, plus ``FEEDER_WAIT_MIN`` for
 #: the feeder). The leg's generalised cost is the logsum (expected minimum), its time the
-#: share-weighted time. See ``docs/model-access.md``.
+#: share-weighted time. See ``docs/model.md`` (section 6).
 #: Scale of the access logit (per generalised minute). ASSUMPTION, range 0.10-0.30: the time
 #: coefficients of short-trip mode choice models lie in this band; 0.2 makes a 5-minute
 #: difference a 73/27 split.
@@ -51,7 +51,7 @@ ACCESS_LOGIT_SCALE_PER_MIN: float = 0.2
 #: that the base access split of the assigned PT trips is close to DSB's S-tog access survey
 #: 2006 (walk 52 %, bicycle 18 %, bus 23 %, car 6 %: http://train-velo.voirie-pour-tous.info/
 #: Ez_Politique_COPENHAGUE_E.html, renormalised without car: 55/19/25; the model gives
-#: 53/20/27 on the base PT trips, see ``docs/model-access.md``). Calibration band 10-18.
+#: 53/20/27 on the base PT trips, see ``docs/model.md``, section 6). Calibration band 10-18.
 ACCESS_ASC_BIKE_MIN: float = 14.0
 #: Alternative-specific constant of the feeder bus (minutes, on top of ``FEEDER_WAIT_MIN``):
 #: calibrated as above. Calibration band 5-13.

@@ -40,6 +40,7 @@ from .skim import Skims, scenario_skims
 
 if TYPE_CHECKING:
     from ..demand.model import BaseDemand
+    from ..demand.pt_assign import PtLoads, PtState
 
 __all__ = [
     "MODEL_VERSION",
@@ -56,7 +57,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the model's code changes its results (part of the cache key).
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 
 #: Files whose content the network depends on.
 _INPUTS = ("pt_services.yaml", "roads.yaml", "stations", "rail_segments", "rail_nodes", "stops",
@@ -139,6 +140,7 @@ def clear_cache(*, disk: bool = False) -> None:
     """Forget cached scenario results (in memory; on disk too with ``disk=True``)."""
     _MEMORY.clear()
     _base_state.cache_clear()
+    _base_pt_state.cache_clear()
     _scenario_net.cache_clear()
     if disk and cache_dir().is_dir():
         for pattern in (f"*{_cache.SUFFIX}", "*.pkl"):  # *.pkl: entries of old versions
@@ -215,6 +217,38 @@ def _base_state(digest: str) -> tuple[Network, Skims, BaseDemand, np.ndarray]:
     return net, skims, dem, dem.accessibility
 
 
+@lru_cache(maxsize=1)
+def _base_pt_state(digest: str) -> tuple[PtState, PtLoads]:
+    """The base network's PT assignment state and the base PT trips loaded on it (once)."""
+    from ..demand.pivot import pt_trip_matrix
+    from ..demand.pt_assign import assign_pt, pt_state
+
+    net, _, dem, _ = _base_state(digest)
+    state = pt_state(net, paths=True)
+    return state, assign_pt(net, pt_trip_matrix(dem), skims_state=state)
+
+
+def _base_pt() -> tuple[PtState, PtLoads]:
+    return _base_pt_state(_inputs_digest())
+
+
+def network_skims(net: Network, edits: list[tuple[int, list[dict[str, Any]]]] | None = None,
+                  engine: str = "csgraph") -> tuple[Skims, PtState | None]:
+    """Skims of a scenario network and its PT assignment state (the PT min-plus done once).
+
+    Without edits the base skims and state are returned (nothing is recomputed). With the
+    networkx reference engine the state is ``None`` (:func:`compute_result` builds it).
+    """
+    from ..demand.pt_assign import pt_state
+
+    if edits is not None and not edits:
+        return _state()[1], _base_pt()[0]
+    if engine != "csgraph":
+        return scenario_skims(net, engine=engine), None
+    state = pt_state(net, paths=True)
+    return scenario_skims(net, pt=state.pt_skim()), state
+
+
 def _state() -> tuple[Network, Skims, BaseDemand, np.ndarray]:
     """The base network, its skims, the base demand and the base accessibility (cached)."""
     return _base_state(_inputs_digest())
@@ -229,37 +263,69 @@ def _compute(edits: list[tuple[int, list[dict[str, Any]]]], excluded: dict[int, 
              key: str, engine: str = "csgraph") -> ScenarioResult:
     base_net, base, dem, _ = _state()
     net = apply_edits(base_net, edits)
-    scen = scenario_skims(net, engine=engine)
+    scen, pt = network_skims(net, edits, engine)
     return compute_result(base_net, base, dem, net, scen, tuple(i for i, _ in edits),
-                          excluded, key)
+                          excluded, key, pt=pt)
+
+
+def _access_km(loads: PtLoads) -> dict[str, float]:
+    """Street km of the station legs (access + egress) by mode: walk, bike."""
+    acc = loads.access.groupby("mode")["km"].sum()
+    return {m: float(acc.get(m, 0.0)) for m in ("walk", "bike")}
 
 
 def _line_boardings(base_net: Network, net: Network, dem: BaseDemand, base: Skims,
-                    scen: Skims, resp: Any) -> tuple[float | None, pd.DataFrame]:
-    """Boardings on new and changed lines, and the ``lines`` frame.
+                    scen: Skims, resp: Any, pt: PtState | None = None
+                    ) -> tuple[float, pd.DataFrame, dict[str, float]]:
+    """Boardings on new and changed lines, the ``lines`` frame and the change in walk and
+    bike km of the station legs (scenario minus base).
 
-    The hook for the PT assignment (``mobility.demand.pt_assign.assign_pt``), which is not in
-    this tree yet: until it lands the boardings are ``None`` and the frame has its columns
-    and no rows. The PT trip matrices to assign are
-    ``mobility.demand.pivot.pt_trip_matrix(dem)`` (base) and
-    ``pt_trip_matrix(dem, base, scen, resp)`` (scenario); the services added or changed are
-    ``mobility.demand.effects.changed_services(base_net, net)``.
+    The base PT trips (``mobility.demand.pivot.pt_trip_matrix(dem)``) are loaded once on the
+    base network (:func:`_base_pt`); the scenario's (``pt_trip_matrix(dem, base, scen,
+    resp)``) on the scenario network with ``mobility.demand.pt_assign.assign_pt``. The
+    services added or changed are ``mobility.demand.effects.changed_services(base_net, net)``;
+    the boardings are the scenario's boardings on them (all-or-nothing assignment).
     """
-    from ..demand.effects import empty_lines
+    from ..demand.effects import changed_services
+    from ..demand.pivot import pt_trip_matrix
+    from ..demand.pt_assign import assign_pt, new_line_boardings, pt_state
 
-    return None, empty_lines()
+    base_state, base_loads = _base_pt()
+    changed = changed_services(base_net, net)
+    if resp.unchanged and not changed and (pt is None or pt is base_state):
+        scen_loads = base_loads
+    else:
+        if pt is None:
+            pt = pt_state(net, paths=True)
+        scen_loads = assign_pt(net, pt_trip_matrix(dem, base, scen, resp), skims_state=pt)
+    b = base_loads.lines.set_index("service")
+    lines = scen_loads.lines.rename(columns={"boardings": "boardings_scenario"})
+    lines = pd.DataFrame({
+        "service": lines["service"].astype(str), "mode": lines["mode"].astype(str),
+        "boardings_base": lines["service"].map(b["boardings"]).fillna(0.0).astype(float),
+        "boardings_scenario": lines["boardings_scenario"].astype(float),
+        "new_or_changed": lines["service"].isin(set(changed)),
+    }).reset_index(drop=True)
+    a0, a1 = _access_km(base_loads), _access_km(scen_loads)
+    return (new_line_boardings(base_loads, scen_loads, changed), lines,
+            {m: a1[m] - a0[m] for m in a0})
 
 
 def compute_result(base_net: Network, base: Skims, dem: BaseDemand, net: Network,
                    scen: Skims, ids: tuple[int, ...], excluded: dict[int, str],
-                   key: str = "") -> ScenarioResult:
-    """Demand response, effects and metrics of a scenario's skims against the base."""
+                   key: str = "", *, pt: PtState | None = None) -> ScenarioResult:
+    """Demand response, effects and metrics of a scenario's skims against the base.
+
+    ``pt`` is the scenario network's PT assignment state if already built
+    (:func:`network_skims`); otherwise it is built here.
+    """
     from ..demand.effects import scenario_effects
     from ..demand.pivot import respond
 
     resp = respond(dem, base, scen)
-    boardings, lines = _line_boardings(base_net, net, dem, base, scen, resp)
-    effects, zone = scenario_effects(dem, resp, base_net, net, boardings)
+    boardings, lines, access_km = _line_boardings(base_net, net, dem, base, scen, resp, pt)
+    effects, zone = scenario_effects(dem, resp, base_net, net, boardings,
+                                     access_km_change=access_km)
     zones = zone_frame(dem.accessibility, resp.accessibility,
                        dem.zones["jobs"].to_numpy(), zone)
     munis = municipality_metrics(zones)

@@ -100,7 +100,7 @@ def zone_skim_argmin(m: np.ndarray, legs: Legs, direct: np.ndarray
         np.add(legs.access_g[:, k, None], m[legs.access_idx[:, k]], out=cand)
         better = cand < c
         np.copyto(c, cand, where=better)
-        access_k[better] = k
+        np.copyto(access_k, np.int16(k), where=better)
     out = np.array(direct, dtype=np.float32)
     egress_k = np.full(out.shape, -1, dtype=np.int16)
     block = 64  # rows per block: the block's arrays stay in the CPU cache
@@ -188,7 +188,7 @@ def _direct_drive(net: Network, rows: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def scenario_skims(net: Network, *, engine: str = "csgraph",
-                   origins: Sequence[int] | None = None,
+                   origins: Sequence[int] | None = None, pt: np.ndarray | None = None,
                    car_link_times: dict[str, dict[tuple[str, str], float]] | None = None
                    ) -> Skims:
     """PT and car skims of a network, for all zones or some origin rows.
@@ -201,6 +201,9 @@ def scenario_skims(net: Network, *, engine: str = "csgraph",
         Compiled engine or the networkx reference.
     origins : sequence of int, optional
         Zone rows to compute (default all).
+    pt : numpy.ndarray, optional
+        The PT skim of ``net`` for all zones if already computed (the PT assignment's
+        ``PtState.pt_skim()``: the min-plus combination is then not done twice).
     car_link_times : dict, optional
         ``{"peak": {(a, b): minutes}, "offpeak": {...}}`` congested link times from
         :meth:`mobility.network.assignment.AssignmentResult.link_times_by_pair`; then
@@ -214,14 +217,12 @@ def scenario_skims(net: Network, *, engine: str = "csgraph",
     if engine not in ("csgraph", "networkx"):
         msg = f"unknown engine {engine!r}; choose 'csgraph' or 'networkx'"
         raise ValueError(msg)
-    stations = net.station_keys()
-    pl, pgraph, walk = pt_legs(net, stations), pt_graph(net), _direct_walk(rows)
-    origin, dest = [("D", s) for s in stations], [("A", s) for s in stations]
-    if engine == "csgraph":
-        m_pt = station_matrix(compile_graph(pgraph), origin, dest)
-        pt = zone_skim(m_pt, _rows(pl, rows), walk)
+    if pt is not None:
+        if origins is not None or pt.shape != (nz, nz):
+            msg = "a precomputed PT skim must cover all zones"
+            raise ValueError(msg)
     else:
-        pt = zone_skim_reference(pgraph, origin, dest, pl, walk, rows)
+        pt = _pt_skim(net, rows, engine)
     cap = np.float32(params.MAX_TIME_MIN)
     fixed = _fixed_car_cost_dkk(net, rows)
     vot = np.float32(params.VALUE_OF_TIME_DKK_PER_MIN)
@@ -382,6 +383,18 @@ def _car_reference(graph: nx.DiGraph, roads: list[str], legs: Legs, leg_km: np.n
             ok[r, j] = sum(g[u][v]["km"] for u, v in itertools.pairwise(path))
         g.remove_node(src)
     return og, ot, ok
+
+
+def _pt_skim(net: Network, rows: np.ndarray, engine: str) -> np.ndarray:
+    stations = net.station_keys()
+    pl, pgraph, walk = pt_legs(net, stations), pt_graph(net), _direct_walk(rows)
+    origin, dest = [("D", s) for s in stations], [("A", s) for s in stations]
+    if engine == "csgraph":
+        m_pt = station_matrix(compile_graph(pgraph), origin, dest)
+        pt = zone_skim(m_pt, _rows(pl, rows), walk)
+    else:
+        pt = zone_skim_reference(pgraph, origin, dest, pl, walk, rows)
+    return pt
 
 
 def scenario_skims_car(net: Network, rows: np.ndarray, engine: str = "csgraph") -> np.ndarray:
