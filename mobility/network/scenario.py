@@ -351,7 +351,8 @@ def congested_scenario(base_net: Network, base: Skims, dem: BaseDemand, net: Net
     1. Roads unchanged (no road, capacity, speed or charge edit): the car skims are the
        base's; the PT skims and fares are the scenario's; pivot. If the car vehicle-km then
        change by less than ``params.CONGESTION_REASSIGN_MIN_SHARE`` of the base, stop.
-       Roads changed: car skims at the scenario's link times under the base flows; pivot.
+       Roads changed: car skims at the scenario's link times under the base flows (cells
+       changing less than ``params.CAR_SKIM_SNAP_MIN`` keep their base values); pivot.
     2. Assign the scenario's car trips (peak and off-peak hour, equilibrium), car skims at
        the resulting link times (:func:`_scenario_link_times`), cells changing less than
        ``params.CAR_SKIM_SNAP_MIN`` keep their base values; pivot again (the final response).
@@ -380,6 +381,7 @@ def congested_scenario(base_net: Network, base: Skims, dem: BaseDemand, net: Net
     else:
         scen = scenario_skims(net, engine=engine,
                               car_link_times=_scenario_link_times(net, rs, None))
+        scen = replace(scen, **_snap_car(base, {f: getattr(scen, f) for f in CAR_FIELDS}))
         resp = respond(dem, base, scen)
     car_s = mode_trip_matrix(dem, "car", base, scen, resp)
     ares_s = assign_car_periods(net, car_s)
@@ -440,14 +442,6 @@ def compute_result(base_net: Network, base: Skims, dem: BaseDemand, net: Network
         effects=effects, lines=lines)
 
 
-#: Keys :func:`_road_effects` adds to ``ScenarioResult.effects`` (weekday unless per year).
-ROAD_EFFECT_KEYS: tuple[str, ...] = (
-    "car_vehicle_hours_change_per_day", "co2_speed_t_per_year_change",
-    "fuel_litres_change_per_day", "injury_accidents_change_pct", "fatal_accidents_change_pct",
-    "noise_db_change_mean", "speed_changed_vehicle_km_per_day", "congestion",
-)
-
-
 def _road_effects(base_net: Network, base: Skims, dem: BaseDemand, net: Network, scen: Skims,
                   resp: Any, roads: dict[str, Any], eff: dict[str, Any]) -> dict[str, Any]:
     """Money, speed and congestion effects of a scenario (see ``docs/model-roads.md``).
@@ -461,6 +455,7 @@ def _road_effects(base_net: Network, base: Skims, dem: BaseDemand, net: Network,
     vehicle-km) is added to ``co2_operation_t_per_year_change``.
     """
     from ..demand import parameters as P
+    from ..demand.effects import ROAD_EFFECT_KEYS
     from ..demand.pivot import mode_trip_matrix, prepare
     from .road_effects import local_road_effects, road_effects
 
