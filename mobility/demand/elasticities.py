@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ..network.scenario import _state
 from ..network import params as net_params
+from ..network.scenario import _state
 from ..network.skim import CAR_FIELDS, scenario_skims
 from .model import skim_money_and_distance
 from .pivot import prepare, respond

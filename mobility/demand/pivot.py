@@ -177,7 +177,7 @@ def _cells(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarr
     nz = base.g_pt.shape[1]
     ri, cj = np.divmod(idx, nz)
     b = F32(P.value("BETA_TIME_PER_MIN"))
-    _, cost1, fare1 = skim_money_and_distance(scen_skims)
+    _, _, fare1 = skim_money_and_distance(scen_skims)
     pt1 = _at(scen_skims.pt, idx)
     fare_at = fare1 if isinstance(fare1, float) else _at(fare1, idx)
     g_pt1 = pt_g(pt1, fare_at, _at(_walk_skim_min(), idx))

@@ -30,13 +30,13 @@ from scipy.sparse import csgraph
 from .. import _cache, geodata
 from ..errors import MobilityWarning, NetworkError, PlaceNotFoundError
 from . import params
+from .assignment import AssignmentResult, road_graph
 from .base import base_network
 from .edits import apply_edits
 from .graph import car_graph, compile_graph, pt_graph
 from .metrics import municipality_metrics, zone_frame
 from .roads import link_speed_kmh
 from .services import Network, resolve_stop
-from .assignment import AssignmentResult, road_graph
 from .skim import CAR_FIELDS, Skims, car_skims, scenario_skims
 
 if TYPE_CHECKING:

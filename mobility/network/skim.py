@@ -29,8 +29,8 @@ from .services import Network
 from .zones import Legs, car_access, pt_legs, study_zones, zone_distance_m
 
 __all__ = [
-    "CAR_FIELDS", "Skims", "car_route_skims", "car_skims", "parking_dkk", "scenario_skims", "scenario_skims_car",
-    "station_matrix", "zone_skim", "zone_skim_argmin", "zone_skim_reference",
+    "CAR_FIELDS", "Skims", "car_route_skims", "car_skims", "parking_dkk", "scenario_skims",
+    "scenario_skims_car", "station_matrix", "zone_skim", "zone_skim_argmin", "zone_skim_reference",
 ]
 
 
