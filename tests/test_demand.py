@@ -26,6 +26,7 @@ from mobility.demand.pivot import prepare, pt_trip_matrix, respond
 from mobility.demand.zonedata import derive_zone_table, largest_remainder
 from mobility.errors import GeodataError
 from mobility.network import evaluate_scenario
+from mobility.network.params import CAR_OPERATING_COST_DKK_PER_KM
 from mobility.network.scenario import _state
 from mobility.network.skim import Skims
 
@@ -233,9 +234,11 @@ def test_effects_carry_exactly_the_contract_keys() -> None:
     assert sum(eff["person_minutes_saved_by_purpose"].values()) == pytest.approx(
         eff["person_minutes_saved_per_day"], rel=1e-4)
     assert eff["new_line_boardings_per_day"] is None  # no PT assignment yet
-    for key in ("fare_revenue_change_dkk_per_day", "car_operating_cost_change_dkk_per_day",
-                "road_charge_revenue_change_dkk_per_day"):
-        assert eff[key] == 0.0
+    # a new PT service: more fares paid, fewer car-km, no road charge
+    assert eff["fare_revenue_change_dkk_per_day"] > 0
+    assert eff["car_operating_cost_change_dkk_per_day"] == pytest.approx(
+        eff["car_vehicle_km_change_per_day"] * CAR_OPERATING_COST_DKK_PER_KM, abs=1.0)
+    assert eff["road_charge_revenue_change_dkk_per_day"] == 0.0
     assert tuple(res.lines.columns) == LINE_COLUMNS
     assert "person_minutes_saved_per_day" in res.municipalities.columns
     assert res.municipalities["person_minutes_saved_per_day"].sum() == pytest.approx(
