@@ -26,6 +26,7 @@ from mobility.demand.pivot import prepare, pt_trip_matrix, respond
 from mobility.demand.zonedata import derive_zone_table, largest_remainder
 from mobility.errors import GeodataError
 from mobility.network import evaluate_scenario
+from mobility.network.params import CAR_OPERATING_COST_DKK_PER_KM
 from mobility.network.scenario import _state
 from mobility.network.skim import Skims
 
@@ -255,9 +256,11 @@ def test_effects_carry_exactly_the_contract_keys() -> None:
     assert sum(eff["person_minutes_saved_by_purpose"].values()) == pytest.approx(
         eff["person_minutes_saved_per_day"], rel=1e-4)
     assert isinstance(eff["new_line_boardings_per_day"], float)
-    for key in ("fare_revenue_change_dkk_per_day", "car_operating_cost_change_dkk_per_day",
-                "road_charge_revenue_change_dkk_per_day"):
-        assert eff[key] == 0.0
+    # a new PT service: more fares paid, fewer car-km, no road charge
+    assert eff["fare_revenue_change_dkk_per_day"] > 0
+    assert eff["car_operating_cost_change_dkk_per_day"] == pytest.approx(
+        eff["car_vehicle_km_change_per_day"] * CAR_OPERATING_COST_DKK_PER_KM, abs=1.0)
+    assert eff["road_charge_revenue_change_dkk_per_day"] == 0.0
     assert tuple(res.lines.columns) == LINE_COLUMNS
     assert res.lines["service"].is_unique
     assert res.lines["new_or_changed"].dtype == bool
@@ -283,7 +286,11 @@ def test_road_charge_moves_trips_off_the_car_and_costs_users() -> None:
     assert eff["car_vehicle_km_change_per_day"] < 0
     assert eff["extra_pt_trips_per_day"] > 0
     assert eff["co2_operation_t_per_year_change"] < 0
-    assert eff["person_minutes_saved_per_day"] == 0.0  # a charge is money, not time
+    # a charge is money: no PT minutes; car minutes change only through congestion relief
+    # and route choice (the congestion loop), whose sign the charge level decides
+    res = evaluate_scenario([32])
+    assert res.person_minutes_saved_pt == 0.0
+    assert eff["road_charge_revenue_change_dkk_per_day"] > 0
     assert eff["user_benefit_mdkk_per_year"] < 0
 
 

@@ -146,7 +146,7 @@ def test_not_representable_only_is_base(catalogue) -> None:  # type: ignore[no-u
 
 @pytest.mark.parametrize(("iid", "sign_pt", "sign_car"),
                          [(4, 1, 0), (12, 1, 0), (25, 0, 1), (27, 0, 1), (28, 0, -1),
-                          (29, 0, -1), (30, 0, -1), (31, 0, 0), (32, 0, -1), (24, 1, 0)])
+                          (29, 0, -1), (30, 0, -1), (31, 0, 0), (32, 0, 1), (24, 1, 0)])
 def test_single_scenarios_have_the_expected_sign(iid, sign_pt, sign_car, catalogue) -> None:  # type: ignore[no-untyped-def]
     # 32: a per-km charge moves drivers to shorter, slower routes (fixed demand, free flow);
     # its congestion relief appears once the assignment runs in the scenario loop.

@@ -12,8 +12,7 @@ import pytest
 from mobility.network import apply_edits, base_network, check_network_spec, params
 from mobility.network.assignment import assign_car_periods
 from mobility.network.fares import fare_dkk, fare_matrix, zone_fare_zones
-from mobility.network.metrics import demand
-from mobility.network.road_effects import co2_g_per_km, elastic_car_response, road_effects
+from mobility.network.road_effects import co2_g_per_km, road_effects
 from mobility.network.roads import road_links_frame, road_skeleton
 from mobility.network.skim import car_route_skims, parking_dkk, scenario_skims
 from mobility.network.zones import study_zones
@@ -35,11 +34,13 @@ def _edits(catalogue: dict[int, Any], *ids: int) -> list[tuple[int, list[dict[st
 
 @pytest.fixture(scope="module")
 def base_state() -> tuple[Any, Any, Any, Any]:
-    """Base network, skims, weekday demand and the base assignment (computed once)."""
-    net = base_network()
-    skims = scenario_skims(net)
-    dem = demand(skims)
-    return net, skims, dem, assign_car_periods(net, dem.car)
+    """Base network, free-flow skims, the base weekday car trips of the demand model (``.car``)
+    and their base assignment (computed once)."""
+    from mobility.network.scenario import _base_roads, _state
+
+    net, _, dem, _ = _state()
+    roads = _base_roads(dem)
+    return net, scenario_skims(net), SimpleNamespace(car=roads.car), roads.assignment
 
 
 # ---- network data ------------------------------------------------------------------------
@@ -99,8 +100,9 @@ def test_skims_carry_km_money_fares_and_periods(base_state) -> None:  # type: ig
     cong = scenario_skims(net, origins=ROWS, car_link_times=res.link_times_by_pair())
     free_gen, free_t, _ = car_route_skims(net, ROWS)
     # the peak is slower than the off-peak on average (not on every pair: equilibrium flows
-    # need not grow on every link when all demand grows)
-    assert cong.car_time_peak.mean() > cong.car_time_offpeak.mean() + 1.0
+    # need not grow on every link when all demand grows); about +1 minute over these rows
+    # with the demand model's base car trips
+    assert cong.car_time_peak.mean() > cong.car_time_offpeak.mean() + 0.5
     peak_gen, _, _ = car_route_skims(net, ROWS, link_times=res.link_times_by_pair()["peak"])
     assert (peak_gen >= free_gen - 1e-3).all()  # congestion never makes a trip cheaper
     r = list(ROWS).index(hil)
@@ -239,18 +241,18 @@ def test_urban_motorway_80_kmh_30_cuts_co2_accidents_and_noise(catalogue, base_s
     assert np.isfinite(eff["co2_t_per_day_change"])
 
 
-def test_road_charge_32_raises_car_cost_lowers_vkm_raises_pt(catalogue, base_state) -> None:  # type: ignore[no-untyped-def]
+def test_road_charge_32_raises_car_cost_and_relieves_congestion(catalogue, base_state) -> None:  # type: ignore[no-untyped-def]
+    """The charge on the skims and the assignment; the demand response is tested through the
+    demand model in tests/test_roads_integration.py."""
     net, skims, dem, base_res = base_state
     scen_net = apply_edits(net, _edits(catalogue, 32))
     scen = scenario_skims(scen_net)
     assert (scen.car >= skims.car - 1e-3).all()
     assert (scen.car_cost_dkk > skims.car_cost_dkk).mean() > 0.99
-    car1, extra_pt = elastic_car_response(dem.car, skims.car, scen.car)
-    assert car1.sum() < dem.car.sum() and extra_pt > 0
-    res = assign_car_periods(scen_net, car1)
+    # fewer car trips (any uniform cut) on the charged roads: less vehicle-km, faster peak
+    res = assign_car_periods(scen_net, dem.car * np.float32(0.9))
     eff = road_effects(base_res, res)
     assert eff["car_vehicle_km_change_per_day"] < 0
-    # congestion relief: the peak hour's mean speed on the network rises
     assert res.vehicle_km("peak") / res.vehicle_hours("peak") > \
         base_res.vehicle_km("peak") / base_res.vehicle_hours("peak")
 

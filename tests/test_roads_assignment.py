@@ -103,13 +103,10 @@ def test_assignment_conserves_trips_at_every_node() -> None:
 @pytest.mark.slow
 def test_base_network_peak_and_offpeak_converge() -> None:
     from mobility.network.assignment import assign_car_periods
-    from mobility.network.base import base_network
-    from mobility.network.metrics import demand
-    from mobility.network.skim import scenario_skims
+    from mobility.network.scenario import _base_roads, _state
 
-    net = base_network()
-    dem = demand(scenario_skims(net))
-    res = assign_car_periods(net, dem.car)
+    net, _, dem, _ = _state()
+    res = assign_car_periods(net, _base_roads(dem).car)  # the demand model's base car trips
     for p in ("peak", "offpeak"):
         assert res.gap[p] <= params.ASSIGNMENT_GAP
         assert res.unassigned_vph[p] == 0.0

@@ -189,6 +189,13 @@ def bench_network(as_json: bool, reference_origins: int, catalogue_dir: str | No
     click.echo(f"reference (networkx): {res['reference_per_scenario_s']:.1f} s per scenario "
                f"(extrapolated: {res['reference_note']})")
     click.echo(f"speed-up: {res['speedup']:.0f}x   peak memory: {res['peak_rss_mb']:.0f} MB")
+    fb = res["base_congestion_feedback"]
+    click.echo(f"congestion: base assignment {res['base_assignment_s']:.3f} s (peak + off-peak), "
+               f"{fb['base_feedback_loops']} feedback loop(s), base gap "
+               f"{max(fb['relative_gap'].values()):.1e}; car trips re-assigned in "
+               f"{len(res['scenarios_reassigned'])} scenarios "
+               f"({', '.join(map(str, res['scenarios_reassigned']))}), max gap "
+               f"{res['scenario_assignment_max_relative_gap']}")
 
 
 @bench.command("roads")

@@ -29,10 +29,11 @@ from . import parameters as P
 from .model import MODES, BaseDemand
 from .pivot import Response, prepare
 
-__all__ = ["EFFECT_KEYS", "LINE_COLUMNS", "car_g_per_km", "changed_services", "empty_lines",
-           "scenario_effects", "service_km"]
+__all__ = ["DEMAND_EFFECT_KEYS", "EFFECT_KEYS", "LINE_COLUMNS", "ROAD_EFFECT_KEYS",
+           "car_g_per_km", "changed_services", "empty_lines", "scenario_effects", "service_km"]
 
-EFFECT_KEYS: tuple[str, ...] = (
+#: Keys the demand model's effects carry (:func:`scenario_effects`).
+DEMAND_EFFECT_KEYS: tuple[str, ...] = (
     "annualisation_days", "trips_by_mode_base", "trips_by_mode_scenario",
     "extra_pt_trips_per_day", "new_line_boardings_per_day", "car_vehicle_km_change_per_day",
     "bus_vehicle_km_change_per_day", "rail_train_km_change_per_day", "walk_km_change_per_day",
@@ -41,6 +42,16 @@ EFFECT_KEYS: tuple[str, ...] = (
     "fare_revenue_change_dkk_per_day", "car_operating_cost_change_dkk_per_day",
     "road_charge_revenue_change_dkk_per_day",
 )
+#: Keys the congestion loop adds (``mobility.network.scenario._road_effects``, see
+#: ``docs/model-roads.md``): weekday unless per year; accident and noise changes are
+#: vehicle-km-weighted per-km rates on the affected roads; ``congestion`` is a dict.
+ROAD_EFFECT_KEYS: tuple[str, ...] = (
+    "car_vehicle_hours_change_per_day", "co2_speed_t_per_year_change",
+    "fuel_litres_change_per_day", "injury_accidents_change_pct", "fatal_accidents_change_pct",
+    "noise_db_change_mean", "speed_changed_vehicle_km_per_day", "congestion",
+)
+#: All keys of ``ScenarioResult.effects``.
+EFFECT_KEYS: tuple[str, ...] = DEMAND_EFFECT_KEYS + ROAD_EFFECT_KEYS
 LINE_COLUMNS: tuple[str, ...] = ("service", "mode", "boardings_base", "boardings_scenario",
                                  "new_or_changed")
 
@@ -180,5 +191,5 @@ def _assemble(days: float, trips0: dict[str, float], trips1: dict[str, float], c
         "car_operating_cost_change_dkk_per_day": 0.0,
         "road_charge_revenue_change_dkk_per_day": 0.0,
     }
-    assert tuple(eff) == EFFECT_KEYS
+    assert tuple(eff) == DEMAND_EFFECT_KEYS
     return eff

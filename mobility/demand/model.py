@@ -11,9 +11,11 @@ trips in production-attraction form (a home-based tour's outward and return trip
    survey's 2.9 trips per person aged 10-84). Persons are split into a car-available segment
    (share ``car_access_pct`` of the municipality) and a segment without a car.
 2. **Mode choice** (multinomial logit, per segment): ``V_walk = -b w_walk t_walk``,
-   ``V_bike = ASC_bike - b w_bike t_bike``, ``V_pt = ASC_pt - b (g_pt + fare / VOT)``,
-   ``V_car = ASC_car - b (g_car + car cost / VOT)`` (car only with a car available), with
-   ``b = BETA_TIME_PER_MIN`` and the PT and car generalised minutes of the network skims.
+   ``V_bike = ASC_bike - b w_bike t_bike``, ``V_pt = ASC_pt - b (g_pt + k fare / VOT)``,
+   ``V_car = ASC_car - b (t_car + k car cost / VOT)`` (car only with a car available), with
+   ``b = BETA_TIME_PER_MIN``, ``k = MONEY_WEIGHT``, the PT generalised minutes and the car
+   minutes driven (congested, period-weighted) of the network skims; car cost = operating
+   cost + road charges + parking.
    PT is an alternative only where the PT skim beats walking (the skim falls back to walking).
 3. **Distribution** on the composite cost (the logsum ``LS_s = ln sum_m exp V_m``): destination
    weight ``exp(theta_p LS_s) = (sum_m exp V_m) ** theta_p`` times the attraction. Commute is
@@ -118,7 +120,9 @@ def skim_money_and_distance(skims: Skims) -> tuple[np.ndarray, np.ndarray | floa
     FALLBACK until the road network and fares land (``mobility.network.roads``/``fares``): the
     skims may carry ``car_km``, ``car_cost_dkk`` and ``pt_fare_dkk``; where they are missing,
     car km = straight line x ``STREET_CIRCUITY`` (at least the intrazonal distance) and both
-    money costs are 0 DKK. Switch here, nowhere else.
+    money costs are 0 DKK. Switch here, nowhere else. With the road network
+    (:mod:`mobility.network.roads`) every skim carries them; ``car_cost_dkk`` is operating cost +
+    road charges + parking per trip, ``pt_fare_dkk`` the Takst Sjaelland fare.
     """
     car_km = getattr(skims, "car_km", None)
     car_cost = getattr(skims, "car_cost_dkk", None)
@@ -186,23 +190,46 @@ def _vot_min() -> float:
     return P.value("VOT_COMMUTE_DKK_H") / 60.0
 
 
-def pt_cost_min(skims: Skims) -> np.ndarray:
-    """PT generalised minutes incl. the fare in minutes; ``inf`` where PT is only walking."""
-    _, _, fare = skim_money_and_distance(skims)
-    g = skims.pt
+def money_min_per_dkk() -> float:
+    """Utility minutes per DKK of a money cost: ``MONEY_WEIGHT / VOT`` (commute VOT).
+
+    Money enters the PT and car utilities with the cost coefficient
+    ``BETA_TIME_PER_MIN x MONEY_WEIGHT / VOT`` (see ``geodata/demand_parameters.csv``: the
+    weight brings the modelled PT fare elasticity to the published -0.3 to -0.4).
+    """
+    return P.value("MONEY_WEIGHT") / _vot_min()
+
+
+def pt_g(pt: np.ndarray, fare: np.ndarray | float, walk: np.ndarray) -> np.ndarray:
+    """PT utility minutes from PT generalised minutes, fare and the direct-walk skim."""
+    g = pt
     if not isinstance(fare, float) or fare != 0.0:
-        g = g + np.asarray(fare, dtype=F32) / F32(_vot_min())
-    walk = _walk_skim_min()
-    out = np.where(skims.pt < walk - F32(0.01), g, F32(np.inf)).astype(F32)
-    return out
+        g = pt + np.asarray(fare, dtype=F32) * F32(money_min_per_dkk())
+    return np.where(pt < walk - F32(0.01), g, F32(np.inf)).astype(F32)
+
+
+def car_g(car: np.ndarray, car_time: np.ndarray, cost: np.ndarray | float | None
+          ) -> np.ndarray:
+    """Car utility minutes: minutes driven + money (``cost``) x ``money_min_per_dkk``.
+
+    Without ``car_cost_dkk`` in the skims (``cost`` None: old skims) the generalised car skim
+    ``car`` is used as it is (its money already in minutes at the network's value of time).
+    """
+    if cost is None:
+        return np.asarray(car, dtype=F32)
+    return (car_time + np.asarray(cost, dtype=F32) * F32(money_min_per_dkk())).astype(F32)
+
+
+def pt_cost_min(skims: Skims) -> np.ndarray:
+    """PT utility minutes incl. the fare; ``inf`` where PT is only walking."""
+    _, _, fare = skim_money_and_distance(skims)
+    return pt_g(skims.pt, fare, _walk_skim_min())
 
 
 def car_cost_min(skims: Skims) -> np.ndarray:
-    """Car generalised minutes (charges already in the skim) plus money costs in minutes."""
-    _, cost, _ = skim_money_and_distance(skims)
-    if isinstance(cost, float) and cost == 0.0:
-        return skims.car
-    return (skims.car + np.asarray(cost, dtype=F32) / F32(_vot_min())).astype(F32)
+    """Car utility minutes: minutes driven plus the money costs (operating cost, charges,
+    parking) weighted as in :func:`money_min_per_dkk`."""
+    return car_g(skims.car, skims.car_time, getattr(skims, "car_cost_dkk", None))
 
 
 def _exp_pt(g_pt: np.ndarray) -> np.ndarray:

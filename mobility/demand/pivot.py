@@ -23,14 +23,15 @@ from .model import (
     MODES,
     PURPOSES,
     BaseDemand,
-    _vot_min,
     _walk_skim_min,
+    car_g,
     furness,
+    pt_g,
     skim_money_and_distance,
     street_km,
 )
 
-__all__ = ["Response", "prepare", "pt_trip_matrix", "respond"]
+__all__ = ["Response", "mode_trip_matrix", "prepare", "pt_trip_matrix", "respond"]
 
 F32 = np.float32
 _KM_MODES = ("walk", "bike", "car")
@@ -155,11 +156,14 @@ def _at(x: np.ndarray | float, idx: np.ndarray) -> np.ndarray | float:
 
 
 def _money(skims: Skims, idx: np.ndarray) -> tuple[np.ndarray | float, np.ndarray | float]:
-    """(car money per trip, PT fare per trip) at ``idx``: charges in the skim + costs."""
+    """(car money per trip, PT fare per trip) at ``idx``: ``car_cost_dkk`` (operating cost,
+    charges, parking) when the skims carry it, else the charges inside the generalised skim."""
     _, cost, fare = skim_money_and_distance(skims)
+    if getattr(skims, "car_cost_dkk", None) is not None:
+        return _at(cost, idx), _at(fare, idx)
     charge = (_at(skims.car, idx) - _at(skims.car_time, idx)) * F32(
         net_params.VALUE_OF_TIME_DKK_PER_MIN)
-    return charge + _at(cost, idx), _at(fare, idx)
+    return charge, _at(fare, idx)
 
 
 #: Changed cells are processed in chunks of about this many (bounds the memory of big
@@ -176,16 +180,13 @@ def _cells(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarr
     nz = base.g_pt.shape[1]
     ri, cj = np.divmod(idx, nz)
     b = F32(P.value("BETA_TIME_PER_MIN"))
-    _, cost1, fare1 = skim_money_and_distance(scen_skims)
+    _, _, fare1 = skim_money_and_distance(scen_skims)
     pt1 = _at(scen_skims.pt, idx)
-    if isinstance(fare1, float) and fare1 == 0.0:
-        g_pt1 = pt1
-    else:
-        g_pt1 = pt1 + np.asarray(_at(fare1, idx), dtype=F32) / F32(_vot_min())
-    g_pt1 = np.where(pt1 < _at(_walk_skim_min(), idx) - F32(0.01), g_pt1, F32(np.inf))
-    g_car1 = _at(scen_skims.car, idx)
-    if not (isinstance(cost1, float) and cost1 == 0.0):
-        g_car1 = g_car1 + np.asarray(_at(cost1, idx), dtype=F32) / F32(_vot_min())
+    fare_at = fare1 if isinstance(fare1, float) else _at(fare1, idx)
+    g_pt1 = pt_g(pt1, fare_at, _at(_walk_skim_min(), idx))
+    raw_cost = getattr(scen_skims, "car_cost_dkk", None)
+    g_car1 = car_g(_at(scen_skims.car, idx), _at(scen_skims.car_time, idx),
+                   None if raw_cost is None else _at(raw_cost, idx))
     with np.errstate(invalid="ignore"):
         d = _at(base.g_pt, idx) - g_pt1
         d[np.isnan(d)] = 0.0  # PT unavailable before and after
@@ -419,6 +420,48 @@ def pt_trip_matrix(base: BaseDemand, base_skims: Skims | None = None,
             for p in ("business", "other"):
                 tot += t0[(p, s)] * f[(p, s)] * fac["rfac"][(p, s)][ri].astype(F32)
             val += tot * p1[s]["pt"]
+        flat[chunk] = val
+    return out
+
+
+def mode_trip_matrix(base: BaseDemand, mode: str, base_skims: Skims | None = None,
+                     scen_skims: Skims | None = None, resp: Response | None = None
+                     ) -> np.ndarray:
+    """Weekday person trips of ``mode`` per zone pair (rows: home zones), float32: the base
+    matrix, or the scenario's as the sparse response computed it (as :func:`pt_trip_matrix`;
+    ``car`` is the car-available segment only)."""
+    tr = base.trips
+    segs = (1,) if mode == "car" else (1, 0)
+    out = np.zeros_like(base.g_pt)
+    if resp is None or resp.unchanged or resp.factors is None:
+        for s in segs:
+            out += (tr["commute"][s] + tr["business"][s] + tr["other"][s]) * base.shares[s][mode]
+        return out
+    if base_skims is None or scen_skims is None:
+        msg = "mode_trip_matrix needs the base and scenario skims with a response"
+        raise ValueError(msg)
+    nz = base.g_pt.shape[0]
+    fac = resp.factors
+    af = fac["a"].astype(F32)[:, None]
+    bf = fac["b"].astype(F32)[None, :]
+    for s in segs:
+        seg = tr["commute"][s] * af * bf
+        for p in ("business", "other"):
+            seg += tr[p][s] * fac["rfac"][(p, s)].astype(F32)[:, None]
+        seg *= base.shares[s][mode]
+        out += seg
+        del seg
+    flat = out.ravel()
+    for chunk in _chunks(_changed(base_skims, scen_skims), nz):
+        c = _cells(base, base_skims, scen_skims, chunk)
+        ri, t0, f, p1 = c["ri"], c["t0"], c["f"], c["p1"]
+        scale_c = (fac["a"][ri] * fac["b"][c["cj"]]).astype(F32)
+        val = np.zeros(chunk.size, dtype=F32)
+        for s in segs:
+            tot = t0[("commute", s)] * f[("commute", s)] * scale_c
+            for p in ("business", "other"):
+                tot += t0[(p, s)] * f[(p, s)] * fac["rfac"][(p, s)][ri].astype(F32)
+            val += tot * p1[s][mode]
         flat[chunk] = val
     return out
 

@@ -19,7 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from .scenario import _base_pt, _state, compute_result, network_skims, scenario_network, select_edits
+from .scenario import (
+    _base_pt,
+    _base_roads,
+    _state,
+    compute_result,
+    congested_scenario,
+    scenario_pt,
+    scenario_network,
+    select_edits,
+)
 from .skim import scenario_skims
 from .zones import study_zones
 
@@ -41,7 +50,12 @@ def run_benchmark(initiatives: Mapping[int, Any] | None = None, *,
     demand), ``demand_per_scenario_s`` (median of the demand response, effects and metrics
     part), ``engine_cpu_per_scenario_s``/``engine_cpu_total_s`` (process CPU seconds, all
     threads: less sensitive than wall time to other load on the machine),
-    ``reference_note``, ...).
+    ``reference_note``, ``scenarios_reassigned`` (scenarios whose car trips were re-assigned
+    in the congestion loop), ``scenario_assignment_max_relative_gap``, ``base_assignment_s``
+    (the equilibrium assignment of the base car trips, peak and off-peak hour, median of 3),
+    ``base_congestion_feedback``, ...). Each scenario runs the full loop:
+    :func:`mobility.network.scenario.congested_scenario` (skims, demand response,
+    re-assignment, final skims and response) and the effects.
     """
     if initiatives is None:
         from ..catalogue import read_initiatives
@@ -52,17 +66,21 @@ def run_benchmark(initiatives: Mapping[int, Any] | None = None, *,
     _base_pt()  # the base PT assignment (once, part of the base build)
     base_s = time.perf_counter() - t0
     scenarios = [[i] for i in sorted(initiatives)] + [sorted(initiatives)]
-    times, metric_times, cpu_times = [], [], []
+    times, metric_times, cpu_times, reassigned, gaps = [], [], [], [], []
     for ids in scenarios:
         t = time.perf_counter()
         c = time.process_time()
         edits, excluded = select_edits(ids, initiatives)
         net = scenario_network(edits)
-        scen, pt = network_skims(net, edits)
+        pt, pt_skim = scenario_pt(net, edits)
+        scen, resp, roads = congested_scenario(base_net, base, dem, net, pt_skim=pt_skim)
         tm = time.perf_counter()
         compute_result(base_net, base, dem, net, scen, tuple(i for i, _ in edits), excluded,
-                       pt=pt)
+                       pt=pt, resp=resp, roads=roads)
         end = time.perf_counter()
+        if roads["reassigned"]:
+            reassigned.append(ids[0] if len(ids) == 1 else "all")
+            gaps.append(max(roads["relative_gap"].values()))
         cpu_times.append(time.process_time() - c)
         times.append(end - t)
         metric_times.append(end - tm)
@@ -80,6 +98,13 @@ def run_benchmark(initiatives: Mapping[int, Any] | None = None, *,
         ref.append((time.perf_counter() - t) * nz / len(origins))
     ref_per = statistics.median(ref) + statistics.median(metric_times)
     eng_per = statistics.median(times)
+    assign_t = []
+    for _ in range(3):
+        from .assignment import assign_car_periods
+
+        t = time.perf_counter()
+        assign_car_periods(base_net, _base_roads(dem).car)
+        assign_t.append(time.perf_counter() - t)
     return {
         "zones": nz,
         "scenarios": len(scenarios),
@@ -94,6 +119,10 @@ def run_benchmark(initiatives: Mapping[int, Any] | None = None, *,
         "engine_cpu_per_scenario_s": round(statistics.median(cpu_times), 3),
         "engine_cpu_total_s": round(sum(cpu_times), 3),
         "demand_max_scenario_s": round(max(metric_times), 3),
+        "scenarios_reassigned": reassigned,
+        "scenario_assignment_max_relative_gap": round(max(gaps), 6) if gaps else None,
+        "base_assignment_s": round(statistics.median(assign_t), 3),
+        "base_congestion_feedback": _base_roads(dem).feedback,
         "reference_note": (f"networkx reference timed on {len(origins)} of {nz} origin zones "
                            f"in {len(sample)} scenarios, extrapolated linearly to all zones"),
     }

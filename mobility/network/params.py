@@ -110,6 +110,16 @@ CAR_OCCUPANCY: float = 1.3
 #: Relative gap at which the equilibrium assignment stops, and its iteration limit.
 ASSIGNMENT_GAP: float = 1e-3
 ASSIGNMENT_MAX_ITER: int = 400
+#: Congestion in the scenario loop (see docs/model-roads.md, "Integration"). Numerical
+#: settings, not behavioural parameters:
+#: a scenario whose roads, charges and speeds are unchanged re-assigns its car trips only
+#: when its car vehicle-km change by at least this share of the base (smaller mode shifts
+#: leave the base congestion: the congestion relief they would bring is left out);
+CONGESTION_REASSIGN_MIN_SHARE: float = 0.001
+#: after the scenario's re-assignment, car skim cells whose minutes driven change by less than
+#: this (and whose km and money change by less than 0.01 km / 0.01 DKK) keep their base values,
+#: so the pivot works on the changed pairs only (minutes).
+CAR_SKIM_SNAP_MIN: float = 0.02
 #: Low/high ranges of the road ASSUMPTIONS above (for the appraisal's sensitivity runs).
 ROAD_ASSUMPTION_RANGES: dict[str, tuple[float, float]] = {
     "CAR_OPERATING_COST_DKK_PER_KM": (0.6, 1.6),

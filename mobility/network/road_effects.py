@@ -1,5 +1,5 @@
 """Effects of road scenarios for the appraisal: vehicle-km, CO2 and fuel by speed, accidents,
-noise, and an interim elastic car-demand response to money costs.
+noise.
 
 Speed-dependent emissions (documented curve)
 --------------------------------------------
@@ -20,14 +20,8 @@ Noise: the rolling-noise term of the Nordic road-traffic noise prediction method
 ``dL = 30 log10(v1 / v0)`` dB for light vehicles (ASSUMPTION, slope 20-35 dB per decade),
 reported as the vehicle-km-weighted mean change.
 
-Interim demand response (until the demand model's mode choice is merged)
------------------------------------------------------------------------
-Car trips respond to the change in generalised car cost with the elasticity
-``CAR_GC_ELASTICITY`` (ASSUMPTION -0.6, low -0.3, high -1.0: the car-use elasticities to
-variable cost in the same CSV, -0.2 short run (TØI handbook) to -1.63 long run with car
-ownership (Bjørner 1997), over a money share of the car's generalised cost of about a third);
-``PT_SHARE_OF_DIVERTED`` (ASSUMPTION 0.5, low 0.3, high 0.7) of the car trips lost move to
-public transport.
+Demand response: the demand model's (``mobility.network.scenario.congested_scenario``); the
+roads engineer's interim elastic response was removed at integration.
 """
 
 from __future__ import annotations
@@ -40,21 +34,17 @@ from . import params
 from .assignment import AssignmentResult
 
 __all__ = [
-    "CAR_GC_ELASTICITY", "EV_G_PER_KM", "FOSSIL_SHARE_OF_CAR_KM", "PT_SHARE_OF_DIVERTED",
-    "co2_g_per_km", "elastic_car_response", "local_road_effects", "road_effects",
+    "EV_G_PER_KM", "FOSSIL_SHARE_OF_CAR_KM", "co2_g_per_km", "local_road_effects",
+    "road_effects",
 ]
 
 EV_G_PER_KM: float = 27.0
 FOSSIL_SHARE_OF_CAR_KM: float = 0.85
 CO2_KG_PER_LITRE: float = 2.31
-CAR_GC_ELASTICITY: float = -0.6
-PT_SHARE_OF_DIVERTED: float = 0.5
 _POINTS = ((25.0, 193.0), (70.0, 125.0), (110.0, 134.0))
 #: Low/high ranges of this module's ASSUMPTIONS (for sensitivity runs).
 ASSUMPTION_RANGES: dict[str, tuple[float, float]] = {
     "FOSSIL_SHARE_OF_CAR_KM": (0.75, 0.95),
-    "CAR_GC_ELASTICITY": (-1.0, -0.3),
-    "PT_SHARE_OF_DIVERTED": (0.3, 0.7),
 }
 
 
@@ -141,25 +131,6 @@ def road_effects(base: AssignmentResult, scen: AssignmentResult) -> dict[str, fl
             (float(e1.sum()) / float(v1.sum())) / (float(e0.sum()) / float(v0.sum())) - 1.0
         ) * 100.0
     return out
-
-
-def elastic_car_response(daily_car: np.ndarray, car_gc_base: np.ndarray,
-                         car_gc_scen: np.ndarray, *, elasticity: float | None = None,
-                         pt_share: float | None = None) -> tuple[np.ndarray, float]:
-    """Interim response of weekday car trips to a change in generalised car cost.
-
-    ``T1 = T0 (GC1 / GC0) ** elasticity`` per OD pair; returns the scenario car matrix and the
-    extra PT trips per day (``pt_share`` of the car trips lost). Replaced by the demand
-    model's mode choice at integration.
-    """
-    e = CAR_GC_ELASTICITY if elasticity is None else elasticity
-    share = PT_SHARE_OF_DIVERTED if pt_share is None else pt_share
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(car_gc_base > 0, car_gc_scen / car_gc_base, 1.0)
-    ratio = np.where(np.isfinite(ratio), ratio, 1.0)
-    out = (daily_car * np.power(ratio, e)).astype(np.float32)
-    lost = float(daily_car.sum(dtype=np.float64) - out.sum(dtype=np.float64))
-    return out, share * lost
 
 
 def local_road_effects(base_net: Any, scen_net: Any, daily_car_trips: np.ndarray

@@ -30,13 +30,14 @@ from scipy.sparse import csgraph
 from .. import _cache, geodata
 from ..errors import MobilityWarning, NetworkError, PlaceNotFoundError
 from . import params
+from .assignment import AssignmentResult, road_graph
 from .base import base_network
 from .edits import apply_edits
 from .graph import car_graph, compile_graph, pt_graph
 from .metrics import municipality_metrics, zone_frame
 from .roads import link_speed_kmh
 from .services import Network, resolve_stop
-from .skim import Skims, scenario_skims
+from .skim import CAR_FIELDS, Skims, car_skims, scenario_skims
 
 if TYPE_CHECKING:
     from ..demand.model import BaseDemand
@@ -62,7 +63,8 @@ MODEL_VERSION = "4"
 #: Files whose content the network depends on.
 _INPUTS = ("pt_services.yaml", "roads.yaml", "stations", "rail_segments", "rail_nodes", "stops",
            "population_grid", "municipalities", "places", "aliases", "zones_jobs",
-           "jobs_by_municipality", "municipality_stats", "demand_parameters")
+           "jobs_by_municipality", "municipality_stats", "demand_parameters", "fares.yaml",
+           "takst_sjaelland_zone_distance_matrix.csv", "sjaelland_takstzoner_2019_wgs84.geojson")
 
 
 @dataclass(frozen=True)
@@ -155,8 +157,10 @@ def _file_digest(path: str, size: int, mtime_ns: int) -> str:
 
 def _inputs_digest() -> str:
     h = hashlib.sha256(MODEL_VERSION.encode())
+    from .roads import roads_path
+
     for name in _INPUTS:
-        p = geodata.get_path(name)
+        p = roads_path() if name == "roads.yaml" else geodata.get_path(name)
         st = p.stat()
         h.update(_file_digest(str(p), st.st_size, st.st_mtime_ns).encode())
     h.update(json.dumps(params.snapshot(), sort_keys=True).encode())
@@ -204,15 +208,70 @@ def select_edits(ids: Iterable[int], initiatives: Mapping[int, Any] | None = Non
     return chosen, excluded
 
 
+@dataclass
+class RoadState:
+    """The base's congestion (see ``docs/model-roads.md``, "Integration").
+
+    ``skim_assignment``: the assignment whose link times the base skims carry (the car trips
+    of the demand on free-flow skims); ``assignment``: the assignment of the base demand's car
+    trips (what a scenario's re-assignment is compared with); ``car``: the base weekday car
+    person trips; ``fare_revenue_dkk``: PT fares paid per weekday; ``feedback``: figures of the
+    feedback loop (loops, gaps, the change of car trips and link times in the last loop).
+    """
+
+    skim_assignment: AssignmentResult
+    assignment: AssignmentResult
+    car: np.ndarray
+    fare_revenue_dkk: float
+    feedback: dict[str, Any]
+
+
+def _base_roads(dem: BaseDemand) -> RoadState:
+    return dem._roads  # type: ignore[attr-defined,no-any-return]
+
+
 @lru_cache(maxsize=1)
 def _base_state(digest: str) -> tuple[Network, Skims, BaseDemand, np.ndarray]:
+    """Base network, skims, demand and accessibility with one congestion feedback loop:
+    free-flow skims -> demand -> equilibrium assignment of its car trips (peak and off-peak
+    hour) -> congested skims -> the base demand; its car trips are assigned again (the
+    reference of every scenario's re-assignment)."""
+    from dataclasses import replace
+
     from ..demand.model import base_demand, clear_static
-    from ..demand.pivot import prepare
+    from ..demand.pivot import mode_trip_matrix, prepare
+    from .assignment import assign_car_periods
 
     net = base_network()
-    skims = scenario_skims(net)
+    free = scenario_skims(net)
     clear_static()
+    dem0 = base_demand(free)
+    car0 = mode_trip_matrix(dem0, "car")
+    del dem0
+    ares0 = assign_car_periods(net, car0)
+    rows = np.arange(free.pt.shape[0])
+    skims = replace(free, **car_skims(net, rows, car_link_times=ares0.link_times_by_pair()))
     dem = base_demand(skims)
+    car = mode_trip_matrix(dem, "car")
+    ares = assign_car_periods(net, car)
+    dt = {p: float(np.max(np.abs(ares.link_times[p] - ares0.link_times[p])))
+          for p in ares.link_times}
+    pt = mode_trip_matrix(dem, "pt")
+    fare = skims.pt_fare_dkk
+    revenue = 0.0 if fare is None else float(np.vdot(pt.ravel(), fare.ravel()))
+    del pt
+    feedback = {
+        "base_feedback_loops": 1,
+        "car_trips_free_flow": round(float(car0.sum(dtype=np.float64)), 1),
+        "car_trips_congested": round(float(car.sum(dtype=np.float64)), 1),
+        "car_trips_change_last_loop_pct": round(
+            (float(car.sum(dtype=np.float64)) / float(car0.sum(dtype=np.float64)) - 1) * 100, 3),
+        "link_time_change_last_loop_max_min": {p: round(v, 3) for p, v in dt.items()},
+        "relative_gap": {p: float(g) for p, g in ares.gap.items()},
+        "relative_gap_skims": {p: float(g) for p, g in ares0.gap.items()},
+        "iterations": dict(ares.iterations),
+    }
+    object.__setattr__(dem, "_roads", RoadState(ares0, ares, car, revenue, feedback))
     prepare(dem)
     return net, skims, dem, dem.accessibility
 
@@ -232,21 +291,23 @@ def _base_pt() -> tuple[PtState, PtLoads]:
     return _base_pt_state(_inputs_digest())
 
 
-def network_skims(net: Network, edits: list[tuple[int, list[dict[str, Any]]]] | None = None,
-                  engine: str = "csgraph") -> tuple[Skims, PtState | None]:
-    """Skims of a scenario network and its PT assignment state (the PT min-plus done once).
+def scenario_pt(net: Network, edits: list[tuple[int, list[dict[str, Any]]]] | None = None,
+                engine: str = "csgraph") -> tuple[PtState | None, np.ndarray | None]:
+    """The PT assignment state of a scenario network and its PT skim (the min-plus done once,
+    shared by the skims and the PT assignment).
 
-    Without edits the base skims and state are returned (nothing is recomputed). With the
-    networkx reference engine the state is ``None`` (:func:`compute_result` builds it).
+    Without edits the base state and skim are returned (nothing is recomputed). With the
+    networkx reference engine both are ``None`` (the skims compute the PT skim themselves and
+    :func:`compute_result` builds the state).
     """
     from ..demand.pt_assign import pt_state
 
     if edits is not None and not edits:
-        return _state()[1], _base_pt()[0]
+        return _base_pt()[0], _state()[1].pt
     if engine != "csgraph":
-        return scenario_skims(net, engine=engine), None
+        return None, None
     state = pt_state(net, paths=True)
-    return scenario_skims(net, pt=state.pt_skim()), state
+    return state, state.pt_skim()
 
 
 def _state() -> tuple[Network, Skims, BaseDemand, np.ndarray]:
@@ -263,15 +324,122 @@ def _compute(edits: list[tuple[int, list[dict[str, Any]]]], excluded: dict[int, 
              key: str, engine: str = "csgraph") -> ScenarioResult:
     base_net, base, dem, _ = _state()
     net = apply_edits(base_net, edits)
-    scen, pt = network_skims(net, edits, engine)
+    pt, pt_skim = scenario_pt(net, edits, engine)
+    scen, resp, roads = congested_scenario(base_net, base, dem, net, engine=engine,
+                                           pt_skim=pt_skim)
     return compute_result(base_net, base, dem, net, scen, tuple(i for i, _ in edits),
-                          excluded, key, pt=pt)
+                          excluded, key, pt=pt, resp=resp, roads=roads)
 
 
 def _access_km(loads: PtLoads) -> dict[str, float]:
     """Street km of the station legs (access + egress) by mode: walk, bike."""
     acc = loads.access.groupby("mode")["km"].sum()
     return {m: float(acc.get(m, 0.0)) for m in ("walk", "bike")}
+
+
+def _roads_changed(base_net: Network, net: Network) -> bool:
+    """Whether the scenario edits roads, capacities, speed limits or road charges."""
+    return (net.road_links != base_net.road_links or net.road_nodes != base_net.road_nodes
+            or net.speed_caps != base_net.speed_caps or net.road_cost != base_net.road_cost)
+
+
+def _scenario_link_times(net: Network, rs: RoadState, ares_s: AssignmentResult | None
+                         ) -> dict[str, dict[tuple[str, str], float]]:
+    """Link times of a scenario for its car skims, by period.
+
+    Without a scenario assignment: the scenario's volume-delay functions at the flows of the
+    base skims' assignment (new links empty). With one: the base skims' link times plus the
+    change the scenario's assignment makes against the base demand's assignment (so a
+    scenario that changes nothing has exactly the base times), at least the free-flow time.
+    """
+    rg = road_graph(net)
+    ref = rs.skim_assignment
+    idx = {k: i for i, k in enumerate(ref.keys)}
+    pos = np.array([idx.get(k, -1) for k in rg.keys])
+    have = pos >= 0
+    out = {}
+    for p in ref.flows:
+        if ares_s is None:
+            flow = np.where(have, ref.flows[p][np.maximum(pos, 0)], 0.0)
+            t = rg.times(flow)
+        else:
+            s_idx = {k: i for i, k in enumerate(ares_s.keys)}
+            ts = ares_s.link_times[p][[s_idx[k] for k in rg.keys]]
+            b_idx = {k: i for i, k in enumerate(rs.assignment.keys)}
+            tb = np.array([rs.assignment.link_times[p][b_idx[k]] if k in b_idx else np.nan
+                           for k in rg.keys])
+            t0 = ref.link_times[p][np.maximum(pos, 0)]
+            t = np.where(have & np.isfinite(tb), t0 + ts - tb, ts)
+            t = np.maximum(t, rg.t0_min)
+        out[p] = dict(zip(rg.keys, map(float, t), strict=True))
+    return out
+
+
+def _snap_car(base: Skims, fields: dict[str, np.ndarray | None]) -> dict[str, Any]:
+    """Keep the base values of car cells that change by less than ``CAR_SKIM_SNAP_MIN``."""
+    tol = np.float32(params.CAR_SKIM_SNAP_MIN)
+    keep = np.abs(fields["car_time"] - base.car_time) < tol  # type: ignore[operator]
+    keep &= np.abs(fields["car_km"] - base.car_km) < np.float32(0.01)  # type: ignore[operator]
+    keep &= np.abs(fields["car_cost_dkk"] - base.car_cost_dkk) < np.float32(0.01)  # type: ignore[operator]
+    out: dict[str, Any] = {}
+    for name, arr in fields.items():
+        b = getattr(base, name)
+        out[name] = arr if arr is None or b is None else np.where(keep, b, arr)
+    return out
+
+
+def congested_scenario(base_net: Network, base: Skims, dem: BaseDemand, net: Network, *,
+                       engine: str = "csgraph", pt_skim: np.ndarray | None = None
+                       ) -> tuple[Skims, Any, dict[str, Any]]:
+    """A scenario's skims at its congested car times and the demand response on them.
+
+    1. Roads unchanged (no road, capacity, speed or charge edit): the car skims are the
+       base's; the PT skims and fares are the scenario's; pivot. If the car vehicle-km then
+       change by less than ``params.CONGESTION_REASSIGN_MIN_SHARE`` of the base, stop.
+       Roads changed: car skims at the scenario's link times under the base flows (cells
+       changing less than ``params.CAR_SKIM_SNAP_MIN`` keep their base values); pivot.
+    2. Assign the scenario's car trips (peak and off-peak hour, equilibrium), car skims at
+       the resulting link times (:func:`_scenario_link_times`), cells changing less than
+       ``params.CAR_SKIM_SNAP_MIN`` keep their base values; pivot again (the final response).
+
+    ``pt_skim``: the scenario network's PT skim if already computed (:func:`scenario_pt`).
+
+    Returns the final skims, the response (``mobility.demand.pivot.Response``) and a dict with
+    ``reassigned``, ``roads_changed``, ``assignment`` (scenario, or None), ``relative_gap``,
+    ``iterations`` and ``car_trips_assigned``.
+    """
+    from dataclasses import replace
+
+    from ..demand.pivot import mode_trip_matrix, prepare, respond
+    from .assignment import assign_car_periods
+
+    rs = _base_roads(dem)
+    changed = _roads_changed(base_net, net)
+    info: dict[str, Any] = {"roads_changed": changed, "reassigned": False, "assignment": None}
+    rows = np.arange(base.pt.shape[0])
+    if not changed:
+        scen = scenario_skims(net, engine=engine, pt=pt_skim,
+                              car_fields={f: getattr(base, f) for f in CAR_FIELDS})
+        resp = respond(dem, base, scen)
+        km0 = prepare(dem).km["car"]
+        if resp.unchanged or abs(resp.km["car"] - km0) < (
+                params.CONGESTION_REASSIGN_MIN_SHARE * km0):
+            return scen, resp, info
+    else:
+        scen = scenario_skims(net, engine=engine, pt=pt_skim,
+                              car_link_times=_scenario_link_times(net, rs, None))
+        scen = replace(scen, **_snap_car(base, {f: getattr(scen, f) for f in CAR_FIELDS}))
+        resp = respond(dem, base, scen)
+    car_s = mode_trip_matrix(dem, "car", base, scen, resp)
+    ares_s = assign_car_periods(net, car_s)
+    fields = car_skims(net, rows, engine, _scenario_link_times(net, rs, ares_s))
+    scen = replace(scen, **_snap_car(base, fields))
+    resp = respond(dem, base, scen)
+    info.update(reassigned=True, assignment=ares_s,
+                relative_gap={p: float(g) for p, g in ares_s.gap.items()},
+                iterations=dict(ares_s.iterations),
+                car_trips_assigned=round(float(car_s.sum(dtype=np.float64)), 1))
+    return scen, resp, info
 
 
 def _line_boardings(base_net: Network, net: Network, dem: BaseDemand, base: Skims,
@@ -313,19 +481,24 @@ def _line_boardings(base_net: Network, net: Network, dem: BaseDemand, base: Skim
 
 def compute_result(base_net: Network, base: Skims, dem: BaseDemand, net: Network,
                    scen: Skims, ids: tuple[int, ...], excluded: dict[int, str],
-                   key: str = "", *, pt: PtState | None = None) -> ScenarioResult:
+                   key: str = "", *, pt: PtState | None = None, resp: Any = None,
+                   roads: dict[str, Any] | None = None) -> ScenarioResult:
     """Demand response, effects and metrics of a scenario's skims against the base.
 
-    ``pt`` is the scenario network's PT assignment state if already built
-    (:func:`network_skims`); otherwise it is built here.
+    ``pt``: the scenario network's PT assignment state if already built (:func:`scenario_pt`;
+    otherwise it is built here); ``resp``: the response already computed on ``scen`` (default:
+    computed here); ``roads``: the congestion information of :func:`congested_scenario` (road
+    effects of a re-assigned scenario).
     """
     from ..demand.effects import scenario_effects
     from ..demand.pivot import respond
 
-    resp = respond(dem, base, scen)
+    if resp is None:
+        resp = respond(dem, base, scen)
     boardings, lines, access_km = _line_boardings(base_net, net, dem, base, scen, resp, pt)
     effects, zone = scenario_effects(dem, resp, base_net, net, boardings,
                                      access_km_change=access_km)
+    effects.update(_road_effects(base_net, base, dem, net, scen, resp, roads or {}, effects))
     zones = zone_frame(dem.accessibility, resp.accessibility,
                        dem.zones["jobs"].to_numpy(), zone)
     munis = municipality_metrics(zones)
@@ -337,6 +510,95 @@ def compute_result(base_net: Network, base: Skims, dem: BaseDemand, net: Network
         person_minutes_saved_car=s_car, zones=zones, municipalities=munis,
         municipalities_gaining=[str(n) for n in gaining["name"]], cache_key=key,
         effects=effects, lines=lines)
+
+
+def _road_effects(base_net: Network, base: Skims, dem: BaseDemand, net: Network, scen: Skims,
+                  resp: Any, roads: dict[str, Any], eff: dict[str, Any]) -> dict[str, Any]:
+    """Money, speed and congestion effects of a scenario (see ``docs/model-roads.md``).
+
+    Money per weekday, scenario minus base: PT fares (dense PT trips x fare), car operating
+    cost (car vehicle-km x ``CAR_OPERATING_COST_DKK_PER_KM``), road charges (vehicle-km x
+    per-km charge + vehicle trips x per-trip charge). Speed effects (CO2 by the speed curve,
+    fuel, accidents by the power model, noise) from the assigned roads of a re-assigned
+    scenario (``road_effects.road_effects``) plus the local roads whose speed caps change
+    (``road_effects.local_road_effects``); the speed part of the CO2 change (at constant
+    vehicle-km) is added to ``co2_operation_t_per_year_change``.
+    """
+    from ..demand import parameters as P
+    from ..demand.effects import ROAD_EFFECT_KEYS
+    from ..demand.pivot import mode_trip_matrix, prepare
+    from .road_effects import local_road_effects, road_effects
+
+    rs = _base_roads(dem)
+    pre = prepare(dem)
+    occ = P.value("CAR_OCCUPANCY")
+    days = P.value("ANNUALISATION_DAYS")
+    out: dict[str, Any] = dict.fromkeys(ROAD_EFFECT_KEYS[:-1], 0.0)
+    if resp.unchanged:
+        fare_rev = 0.0
+    else:
+        pt1 = mode_trip_matrix(dem, "pt", base, scen, resp)
+        fare_rev = float(np.vdot(pt1.ravel(), scen.pt_fare_dkk.ravel())) - rs.fare_revenue_dkk
+        del pt1
+    vkm0 = pre.km["car"] / occ
+    vkm1 = resp.km["car"] / occ
+    veh0, veh1 = pre.trips["car"] / occ, resp.trips["car"] / occ
+    op = params.CAR_OPERATING_COST_DKK_PER_KM
+    charge = (net.road_cost["per_km_dkk"] * vkm1 + net.road_cost["per_trip_dkk"] * veh1
+              - base_net.road_cost["per_km_dkk"] * vkm0
+              - base_net.road_cost["per_trip_dkk"] * veh0)
+    eff["fare_revenue_change_dkk_per_day"] = round(fare_rev, 1)
+    eff["car_operating_cost_change_dkk_per_day"] = round(op * (vkm1 - vkm0), 1)
+    eff["road_charge_revenue_change_dkk_per_day"] = round(charge, 1)
+    co2_speed = 0.0
+    ares_s = roads.get("assignment")
+    if ares_s is not None:
+        r = road_effects(rs.assignment, ares_s)
+        base_vkm = _daily_vkm(rs.assignment)
+        base_co2 = _assigned_co2_t(rs.assignment)
+        co2_speed += r["co2_t_per_day_change"] - r["car_vehicle_km_change_per_day"] * (
+            base_co2 / base_vkm if base_vkm > 0 else 0.0)
+        out["car_vehicle_hours_change_per_day"] = r["car_vehicle_hours_change_per_day"]
+        out["fuel_litres_change_per_day"] = r["fuel_litres_per_day_change"]
+        out["injury_accidents_change_pct"] = r["injury_accidents_change_pct"]
+        out["fatal_accidents_change_pct"] = r["fatal_accidents_change_pct"]
+        out["noise_db_change_mean"] = r["noise_db_change_mean"]
+    if net.speed_caps != base_net.speed_caps:
+        loc = local_road_effects(base_net, net, rs.car)
+        if abs(loc["local_noise_db_change_mean"]) > 0 or loc["local_co2_t_per_day_change"]:
+            co2_speed += loc["local_co2_t_per_day_change"]
+            out["speed_changed_vehicle_km_per_day"] = loc["local_vehicle_km_per_day"]
+            # assigned and local roads: vehicle-km weighted
+            w_loc = loc["local_vehicle_km_per_day"]
+            w_net = _daily_vkm(rs.assignment) if ares_s is not None else 0.0
+            tot = w_loc + w_net or 1.0
+            for k, lk in (("injury_accidents_change_pct", "local_injury_accidents_change_pct"),
+                          ("fatal_accidents_change_pct", "local_fatal_accidents_change_pct"),
+                          ("noise_db_change_mean", "local_noise_db_change_mean")):
+                out[k] = (out[k] * w_net + loc[lk] * w_loc) / tot
+    out["co2_speed_t_per_year_change"] = co2_speed * days
+    eff["co2_operation_t_per_year_change"] = round(
+        eff["co2_operation_t_per_year_change"] + co2_speed * days, 2)
+    out = {k: round(float(v), 3) for k, v in out.items()}
+    out["congestion"] = {k: v for k, v in roads.items() if k != "assignment"}
+    return out
+
+
+def _daily_vkm(res: AssignmentResult) -> float:
+    return sum(res.vehicle_km(p) * (params.PEAK_HOURS if p == "peak" else params.OFFPEAK_HOURS)
+               for p in res.flows)
+
+
+def _assigned_co2_t(res: AssignmentResult) -> float:
+    """Weekday CO2 (t) of the assigned roads at their congested speeds."""
+    from .road_effects import co2_g_per_km
+
+    tot = 0.0
+    for p in res.flows:
+        speed = res.length_km / np.maximum(res.link_times[p], 1e-9) * 60.0
+        hours = params.PEAK_HOURS if p == "peak" else params.OFFPEAK_HOURS
+        tot += float(np.sum(res.flows[p] * res.length_km * co2_g_per_km(speed))) * hours
+    return tot / 1e6
 
 
 def evaluate_scenario(ids: Iterable[int], *, initiatives: Mapping[int, Any] | None = None,
@@ -468,12 +730,15 @@ def pt_route(from_name: str, to_name: str) -> list[str]:
 
 @lru_cache(maxsize=8)
 def _link_times(key: str, edits_json: str) -> dict[str, dict[tuple[str, str], float]]:
-    """Congested link times of a scenario: the base weekday car trips assigned for the peak
-    and off-peak hour on the scenario's roads."""
-    from .assignment import assign_car_periods
-
+    """Congested link times of a scenario: the base skims' link times for the base network;
+    with edits, the scenario's car trips (demand model response, re-assigned as in
+    :func:`congested_scenario`)."""
+    base_net, base, dem, _ = _state()
+    if edits_json == "[]":
+        return _base_roads(dem).skim_assignment.link_times_by_pair()
     net = _scenario_net(key, edits_json)
-    return assign_car_periods(net, _state()[2].car).link_times_by_pair()
+    _, _, info = congested_scenario(base_net, base, dem, net)
+    return _scenario_link_times(net, _base_roads(dem), info["assignment"])
 
 
 def _car_time(net: Network, a: str, b: str,

@@ -29,8 +29,8 @@ from .services import Network
 from .zones import Legs, car_access, pt_legs, study_zones, zone_distance_m
 
 __all__ = [
-    "Skims", "car_route_skims", "parking_dkk", "scenario_skims", "scenario_skims_car",
-    "station_matrix", "zone_skim", "zone_skim_argmin", "zone_skim_reference",
+    "CAR_FIELDS", "Skims", "car_route_skims", "car_skims", "parking_dkk", "scenario_skims",
+    "scenario_skims_car", "station_matrix", "zone_skim", "zone_skim_argmin", "zone_skim_reference",
 ]
 
 
@@ -189,8 +189,8 @@ def _direct_drive(net: Network, rows: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def scenario_skims(net: Network, *, engine: str = "csgraph",
                    origins: Sequence[int] | None = None, pt: np.ndarray | None = None,
-                   car_link_times: dict[str, dict[tuple[str, str], float]] | None = None
-                   ) -> Skims:
+                   car_link_times: dict[str, dict[tuple[str, str], float]] | None = None,
+                   car_fields: dict[str, np.ndarray | None] | None = None) -> Skims:
     """PT and car skims of a network, for all zones or some origin rows.
 
     Parameters
@@ -209,6 +209,9 @@ def scenario_skims(net: Network, *, engine: str = "csgraph",
         :meth:`mobility.network.assignment.AssignmentResult.link_times_by_pair`; then
         ``car_time_peak``/``car_time_offpeak`` are filled and ``car_time``/``car`` are their
         mean weighted by ``params.PEAK_SHARE_OF_DAILY_CAR_TRIPS``.
+    car_fields : dict, optional
+        Car fields (``CAR_FIELDS``, as :func:`car_skims` returns them) to use instead of
+        routing the car (the scenario loop reuses the base's when the roads are unchanged).
     """
     from .fares import fare_matrix
 
@@ -223,6 +226,24 @@ def scenario_skims(net: Network, *, engine: str = "csgraph",
             raise ValueError(msg)
     else:
         pt = _pt_skim(net, rows, engine)
+    car = car_skims(net, rows, engine, car_link_times) if car_fields is None else car_fields
+    cap = np.float32(params.MAX_TIME_MIN)
+    return Skims(np.minimum(pt, cap), car["car"],
+                 car["car_time"], car["car_km"], car["car_cost_dkk"],
+                 fare_matrix(getattr(net, "fares", None))[rows], car["car_time_peak"],
+                 car["car_time_offpeak"])
+
+
+#: The car fields of :class:`Skims`.
+CAR_FIELDS: tuple[str, ...] = ("car", "car_time", "car_km", "car_cost_dkk", "car_time_peak",
+                               "car_time_offpeak")
+
+
+def car_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
+              car_link_times: dict[str, dict[tuple[str, str], float]] | None = None
+              ) -> dict[str, np.ndarray | None]:
+    """The car fields of :class:`Skims` (``CAR_FIELDS``) of ``net`` for origin ``rows``
+    (free-flow, or period-weighted at the congested ``car_link_times``)."""
     cap = np.float32(params.MAX_TIME_MIN)
     fixed = _fixed_car_cost_dkk(net, rows)
     vot = np.float32(params.VALUE_OF_TIME_DKK_PER_MIN)
@@ -240,9 +261,9 @@ def scenario_skims(net: Network, *, engine: str = "csgraph",
     per_km = np.float32(params.CAR_OPERATING_COST_DKK_PER_KM + net.road_cost["per_km_dkk"])
     cost = (km * per_km + fixed).astype(np.float32)
     car = np.minimum(gen + fixed / vot, cap).astype(np.float32)
-    return Skims(np.minimum(pt, cap), car, np.minimum(t, cap).astype(np.float32),
-                 km.astype(np.float32), cost, fare_matrix(getattr(net, "fares", None))[rows],
-                 peak, offpeak)
+    return {"car": car, "car_time": np.minimum(t, cap).astype(np.float32),
+            "car_km": km.astype(np.float32), "car_cost_dkk": cost, "car_time_peak": peak,
+            "car_time_offpeak": offpeak}
 
 
 def _fixed_car_cost_dkk(net: Network, rows: np.ndarray) -> np.ndarray:
