@@ -234,7 +234,7 @@ def test_urban_motorway_80_kmh_30_cuts_co2_accidents_and_noise(catalogue, base_s
     # -5 dB; the model's average speed falls from 90 to 80 km/h: 30 log10(80/90) = -1.5 dB)
     assert -6.0 < eff["changed_links_noise_db_change"] < -0.5
     # CO2 per km on those links: the documented curve is flat between 70 and 110 km/h, so the
-    # change is small (the catalogue's -88,000 t/year is NOT reproduced: docs/model-roads.md)
+    # change is small (the catalogue's -88,000 t/year is NOT reproduced: docs/model.md (section 9))
     assert abs(eff["changed_links_co2_per_vkm_change_pct"]) < 5.0
     assert eff["injury_accidents_change_pct"] < 0 and eff["fatal_accidents_change_pct"] < 0
     # network-wide CO2 also depends on the traffic that moves to longer routes (reported)

@@ -43,7 +43,7 @@ DEMAND_EFFECT_KEYS: tuple[str, ...] = (
     "road_charge_revenue_change_dkk_per_day",
 )
 #: Keys the congestion loop adds (``mobility.network.scenario._road_effects``, see
-#: ``docs/model-roads.md``): weekday unless per year; accident and noise changes are
+#: ``docs/model.md (section 9)``): weekday unless per year; accident and noise changes are
 #: vehicle-km-weighted per-km rates on the affected roads; ``congestion`` is a dict.
 ROAD_EFFECT_KEYS: tuple[str, ...] = (
     "car_vehicle_hours_change_per_day", "co2_speed_t_per_year_change",

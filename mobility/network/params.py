@@ -82,7 +82,7 @@ VALUE_OF_TIME_DKK_PER_MIN: float = 1.75
 #: Driving to a park-and-ride: time to park and walk to the platform (minutes).
 PARK_AND_RIDE_MIN: float = 5.0
 
-# ---- roads: money costs, time periods and congestion (see docs/model-roads.md) --------------
+# ---- roads: money costs, time periods and congestion (see docs/model.md (section 9)) --------------
 #: Perceived car operating cost (fuel or energy, tyres, maintenance), DKK per vehicle-km.
 #: ASSUMPTION 1.0 (low 0.6, high 1.6): energy 0.53-0.92 DKK/km (bilviden.dk fuel cost per
 #: 100 km, small to large petrol cars; geodata-src/demand/appraisal_and_demand_figures.csv,
@@ -110,7 +110,7 @@ CAR_OCCUPANCY: float = 1.3
 #: Relative gap at which the equilibrium assignment stops, and its iteration limit.
 ASSIGNMENT_GAP: float = 1e-3
 ASSIGNMENT_MAX_ITER: int = 400
-#: Congestion in the scenario loop (see docs/model-roads.md, "Integration"). Numerical
+#: Congestion in the scenario loop (see docs/model.md (section 9), "Integration"). Numerical
 #: settings, not behavioural parameters:
 #: a scenario whose roads, charges and speeds are unchanged re-assigns its car trips only
 #: when its car vehicle-km change by at least this share of the base (smaller mode shifts

@@ -1,7 +1,7 @@
 """The road network: motorways, main roads and urban arterials between towns and junctions.
 
 Data in ``geodata/roads.yaml`` (project-made, see ``geodata/SOURCES.md`` and
-``docs/model-roads.md``). Every link carries a road class and area type, from which come its
+``docs/model.md (section 9)``). Every link carries a road class and area type, from which come its
 speed limit, free-flow speed, lanes, capacity per lane and BPR volume-delay parameters (all in
 the ``classes`` block of the file, with their sources); a link may override ``lanes`` and
 ``circuity`` and carry a ``name`` (the road). Speed caps (initiatives 28-30) lower the free-flow

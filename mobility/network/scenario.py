@@ -210,7 +210,7 @@ def select_edits(ids: Iterable[int], initiatives: Mapping[int, Any] | None = Non
 
 @dataclass
 class RoadState:
-    """The base's congestion (see ``docs/model-roads.md``, "Integration").
+    """The base's congestion (see ``docs/model.md (section 9)``, "Integration").
 
     ``skim_assignment``: the assignment whose link times the base skims carry (the car trips
     of the demand on free-flow skims); ``assignment``: the assignment of the base demand's car
@@ -514,7 +514,7 @@ def compute_result(base_net: Network, base: Skims, dem: BaseDemand, net: Network
 
 def _road_effects(base_net: Network, base: Skims, dem: BaseDemand, net: Network, scen: Skims,
                   resp: Any, roads: dict[str, Any], eff: dict[str, Any]) -> dict[str, Any]:
-    """Money, speed and congestion effects of a scenario (see ``docs/model-roads.md``).
+    """Money, speed and congestion effects of a scenario (see ``docs/model.md (section 9)``).
 
     Money per weekday, scenario minus base: PT fares (dense PT trips x fare), car operating
     cost (car vehicle-km x ``CAR_OPERATING_COST_DKK_PER_KM``), road charges (vehicle-km x
