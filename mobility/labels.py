@@ -152,6 +152,8 @@ TEXT: dict[str, dict[str, str]] = {
     "accessibility_map": {"da": "Tilgængelighed", "en": "Accessibility"},
     "bundle_map": {"da": "Sammenligning af pakker", "en": "Comparison of bundles"},
     "municipalities": {"da": "Kommuner", "en": "Municipalities"},
+    "road_network": {"da": "Vejnet i modellen (skematisk)",
+                     "en": "Road network of the model (schematic)"},
     "stations": {"da": "Stationer (tog, metro, letbane)",
                  "en": "Stations (rail, metro, light rail)"},
     "grid_cells": {"da": "Befolkede 1 km-celler", "en": "Populated 1 km cells"},

@@ -189,3 +189,17 @@ def test_shipped_catalogue_map_is_small():
     m = maps.catalogue_map(tiles=None)
     size = len(maps.render_html(m, offline=True).encode("utf-8"))
     assert size < 2_000_000  # well under the 5 MB limit
+
+
+def test_catalogue_map_draws_the_model_road_network() -> None:
+    """The road network of the model (issue 10) is a switchable, schematic layer."""
+    from mobility.network.roads import road_links_frame
+    from mobility.outputs import maps as out_maps
+
+    n_links = len(road_links_frame())
+    html = out_maps.render_html(out_maps.catalogue_map(tiles=None), offline=True)
+    assert html.count('"className":"mob-road"') == n_links > 100
+    assert "Vejnet i modellen (skematisk)" in html
+    assert "motorvej:" in html and "km/t" in html
+    en = out_maps.render_html(out_maps.catalogue_map(tiles=None, lang="en"), offline=True)
+    assert "Road network of the model (schematic)" in en and "motorway:" in en

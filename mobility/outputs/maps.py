@@ -557,6 +557,43 @@ def _stations_layer(lang: str, *, show: bool = True) -> _GeoJsonLayer:
                          show=show)
 
 
+#: Line width and colour of the model's road classes on the maps.
+_ROAD_STYLE: dict[str, tuple[float, str]] = {
+    "motorway": (3.0, "#8c6d1f"), "expressway": (2.5, "#a6842b"),
+    "main_road": (1.8, "#b89a54"), "local": (1.2, "#c9b68a"),
+}
+
+
+_ROAD_CLASS_LABEL: dict[str, tuple[str, str]] = {
+    "motorway": ("motorvej", "motorway"), "expressway": ("motortrafikvej", "expressway"),
+    "main_road": ("hovedvej", "main road"), "local": ("lokalvej", "local road"),
+}
+
+
+def _roads_layer(lang: str, *, show: bool = False) -> _GeoJsonLayer:
+    """The road network of the model (``geodata/roads.yaml``; straight, schematic links) with
+    class, lanes, speed and capacity in the tooltip; hidden until switched on."""
+    from ..network.roads import road_links_frame
+
+    roads = road_links_frame().to_crs(4326)
+    feats = []
+    for row in roads.itertuples():
+        width, colour = _ROAD_STYLE.get(str(row.road_class), (1.2, "#c9b68a"))
+        da = lang == "da"
+        cls = _ROAD_CLASS_LABEL.get(str(row.road_class), (str(row.road_class),) * 2)[0 if da else 1]
+        tip = (f"{_esc(row.name or f'{row.a} – {row.b}')}<br>{_esc(cls)}: "
+               f"{format_number(row.lanes, 0, lang)} {'spor' if da else 'lanes'}, "
+               f"{format_number(row.speed_kmh, 0, lang)} {'km/t' if da else 'km/h'}, "
+               f"{format_number(row.capacity_vph, 0, lang)} "
+               f"{'køretøjer/t' if da else 'vehicles/h'}")
+        feats.append(_feature(row.geometry, {
+            "_style": {"color": colour, "weight": width, "opacity": 0.85, "dashArray": "6 4",
+                       "className": "mob-road"},
+            "_tooltip": tip}))
+    return _GeoJsonLayer(_collection(feats), name=text("road_network", lang), pane="mob-lines",
+                         show=show)
+
+
 def _theme_legend(themes: Iterable[str], lang: str, *, with_kinds: bool = True,
                   schematic: bool = False) -> str:
     rows = [f"<b>{text('theme', lang)}</b>"]
@@ -633,6 +670,8 @@ def catalogue_map(
                  sources=("catalogue", "rejseplanen") if stations else ("catalogue",))
     if stations and not _has_child(m, "mobility_stations"):
         m.add_child(_stations_layer(lang), name="mobility_stations")
+    if not _has_child(m, "mobility_roads"):
+        m.add_child(_roads_layer(lang), name="mobility_roads")
     colour = {i: THEMES[init.theme]["color"] for i, init in inits.items()}
     themes = [t for t in THEMES if any(i.theme == t for i in inits.values())]
     for theme in themes:
@@ -645,7 +684,10 @@ def catalogue_map(
                 i.schematic for i in inits.values()))
             + (f'<div class="mob-legend-row"><span class="mob-swatch-point" style="width:6px;'
                f'height:6px;background:#fff"></span>{_esc(text("stations", lang))}</div>'
-               if stations else ""))
+               if stations else "")
+            + (f'<div class="mob-legend-row"><span class="mob-swatch-dash" '
+               f'style="border-color:{_ROAD_STYLE["motorway"][1]}"></span>'
+               f'{_esc(text("road_network", lang))}</div>'))
     return m
 
 
