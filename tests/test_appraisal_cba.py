@@ -271,3 +271,38 @@ def test_cli_sensitivity() -> None:
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert data["runs"] == 5 and len(data["rows"]) == 33 and data["needs_full_rerun"]
+
+
+def test_money_by_the_rule_of_half_not_by_money_spent() -> None:
+    """With the demand model's rule-of-half money terms, the users' side of car costs, road
+    charges and fares is that rule of half (a road charge that deters trips is not a gain of
+    the operating cost the deterred trips no longer spend); the public side is the revenue."""
+    days = 300.0
+    eff = empty_effects()
+    eff.update(annualisation_days=days, source="model", car_km_per_day=-100_000.0,
+               road_charge_revenue_dkk_per_day=50_000.0, fare_revenue_dkk_per_day=4_000.0)
+    spent = cba(eff, [Investment(10.0, 1, 50.0)], PRICES).first_year_benefits_mdkk
+    # without the rule-of-half terms: operating cost saved on every car-km given up
+    assert spent["vehicle_operating_costs"] > 0 and spent["fares_users"] < 0
+    eff.update(money_rule_of_half=True, car_money_user_benefit_dkk_per_day=-60_000.0,
+               fare_user_benefit_dkk_per_day=-1_000.0)
+    res = cba(eff, [Investment(10.0, 1, 50.0)], PRICES)
+    first = res.first_year_benefits_mdkk
+    growth = first["road_charges_public"] / (50_000.0 * days / 1e6)  # price index, year 1
+    # users: car money (operating cost + charges) adds up to the rule of half
+    car_users = first["vehicle_operating_costs"] + first["road_charges_users"]
+    assert car_users == pytest.approx(-60_000.0 * days / 1e6 * growth)
+    assert first["road_charges_users"] == pytest.approx(-first["road_charges_public"])
+    assert first["fares_users"] == pytest.approx(-1_000.0 * days / 1e6 * growth)
+    assert first["fares_operator"] == pytest.approx(4_000.0 * days / 1e6 * growth)
+    assert first["vehicle_operating_costs"] < spent["vehicle_operating_costs"]
+
+
+def test_money_rule_of_half_reaches_the_cba_from_a_real_result_shape() -> None:
+    keys = {"user_money_benefit_car_dkk_per_day": -5.0, "user_money_benefit_pt_dkk_per_day": 2.0}
+    eff = read_effects(type("R", (), {"effects": {**fake_effects(1000), **keys}})())
+    assert eff["money_rule_of_half"] is True
+    assert eff["car_money_user_benefit_dkk_per_day"] == -5.0
+    assert eff["fare_user_benefit_dkk_per_day"] == 2.0
+    assert read_effects(type("R", (), {"effects": fake_effects(1000)})())[
+        "money_rule_of_half"] is False

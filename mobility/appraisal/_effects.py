@@ -34,13 +34,21 @@ EFFECT_KEYS: dict[str, str] = {
     "fare_revenue_change_dkk_per_day": "fare_revenue_dkk_per_day",
     "car_operating_cost_change_dkk_per_day": "car_operating_cost_dkk_per_day",
     "road_charge_revenue_change_dkk_per_day": "road_charge_revenue_dkk_per_day",
+    "user_money_benefit_car_dkk_per_day": "car_money_user_benefit_dkk_per_day",
+    "user_money_benefit_pt_dkk_per_day": "fare_user_benefit_dkk_per_day",
 }
+#: The rule-of-half money keys: when a result carries them, the users' side of car costs,
+#: road charges and fares is the rule of half (deterred and attracted trips count half), not
+#: the change in money spent (:func:`mobility.appraisal.cba._per_year`).
+MONEY_ROH_KEYS: tuple[str, ...] = ("user_money_benefit_car_dkk_per_day",
+                                   "user_money_benefit_pt_dkk_per_day")
 
 
 def empty_effects() -> dict[str, Any]:
     """Effects of doing nothing (all zero)."""
     out: dict[str, Any] = dict.fromkeys(EFFECT_KEYS.values(), 0.0)
     out["minutes_by_purpose"] = dict.fromkeys(PURPOSES, 0.0)
+    out["money_rule_of_half"] = False
     out["annualisation_days"] = None
     out["source"] = "none"
     return out
@@ -79,6 +87,7 @@ def read_effects(
     if isinstance(eff, Mapping) and eff:
         for key, name in EFFECT_KEYS.items():
             out[name] = _num(eff.get(key, 0.0))
+        out["money_rule_of_half"] = all(k in eff for k in MONEY_ROH_KEYS)
         by_purpose = eff.get("person_minutes_saved_by_purpose")
         if isinstance(by_purpose, Mapping) and by_purpose:
             out["minutes_by_purpose"] = {p: _num(by_purpose.get(p, 0.0)) for p in PURPOSES}

@@ -322,6 +322,16 @@ def _per_year(effects: Mapping[str, Any], prices: UnitPrices,
     v["fares_operator"] = fares
     v["road_charges_users"] = -charges
     v["road_charges_public"] = charges
+    if effects.get("money_rule_of_half"):
+        # The demand model's rule of half on the money costs: travellers who keep their trip
+        # pay the whole change, deterred and attracted trips count half. The change in money
+        # SPENT (car-km x cost, fares paid) is not the users' loss or gain: a trip given up
+        # saves its car cost but loses the trip's benefit. Road charges: the users' side is the
+        # revenue (paid by those who keep driving); the rest of the car money benefit is the
+        # operating cost (and parking) line, so the two add up to the rule of half.
+        car_money = float(effects.get("car_money_user_benefit_dkk_per_day", 0.0)) * days
+        v["fares_users"] = float(effects.get("fare_user_benefit_dkk_per_day", 0.0)) * days
+        v["vehicle_operating_costs"] = car_money + charges
     op_cost = (bus_km * prices.value("bus_operating_cost_per_km")
                + train_km * prices.value("rail_operating_cost_per_train_km")) * naf
     v["pt_operating_costs"] = -op_cost

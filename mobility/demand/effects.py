@@ -40,7 +40,8 @@ DEMAND_EFFECT_KEYS: tuple[str, ...] = (
     "bike_km_change_per_day", "co2_operation_t_per_year_change", "person_minutes_saved_per_day",
     "person_minutes_saved_by_purpose", "user_benefit_mdkk_per_year",
     "fare_revenue_change_dkk_per_day", "car_operating_cost_change_dkk_per_day",
-    "road_charge_revenue_change_dkk_per_day",
+    "road_charge_revenue_change_dkk_per_day", "user_money_benefit_car_dkk_per_day",
+    "user_money_benefit_pt_dkk_per_day",
 )
 #: Keys the congestion loop adds (``mobility.network.scenario._road_effects``, see
 #: ``docs/model.md (section 9)``): weekday unless per year; accident and noise changes are
@@ -154,6 +155,9 @@ def scenario_effects(base: BaseDemand, resp: Response, base_net: Network, scen_n
                     + float(leg.get("bike", 0.0)),
                     float(saved.sum()), resp.saved_by_purpose, resp.benefit_dkk, bus,
                     rail_el + rail_di, co2, new_line_boardings)
+    money = resp.money_dkk or {}
+    eff["user_money_benefit_car_dkk_per_day"] = round(_num(money.get("car", 0.0)), 1)
+    eff["user_money_benefit_pt_dkk_per_day"] = round(_num(money.get("pt", 0.0)), 1)
     if resp.unchanged:
         eff["trips_by_mode_scenario"] = dict(eff["trips_by_mode_base"])
         eff["extra_pt_trips_per_day"] = 0.0
@@ -190,6 +194,10 @@ def _assemble(days: float, trips0: dict[str, float], trips1: dict[str, float], c
         "fare_revenue_change_dkk_per_day": 0.0,
         "car_operating_cost_change_dkk_per_day": 0.0,
         "road_charge_revenue_change_dkk_per_day": 0.0,
+        # the money part of the rule-of-half user benefit (DKK per weekday): car operating
+        # cost, road charges and parking; PT fares (filled by scenario_effects)
+        "user_money_benefit_car_dkk_per_day": 0.0,
+        "user_money_benefit_pt_dkk_per_day": 0.0,
     }
     assert tuple(eff) == DEMAND_EFFECT_KEYS
     return eff

@@ -127,6 +127,9 @@ class Response:
     #: the changed cells (flat indices) and their scenario PT trips (float32), kept for
     #: :func:`pt_trip_matrix` so that the assignment does not recompute them
     pt_cells: tuple[np.ndarray, np.ndarray] | None = None
+    #: rule-of-half money benefit by mode (DKK per weekday; part of ``benefit_dkk``): ``car``
+    #: operating cost, road charges and parking; ``pt`` fares
+    money_dkk: dict[str, float] | None = None
 
 
 def _changed(base_skims: Skims, scen_skims: Skims) -> np.ndarray:
@@ -240,7 +243,8 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
     zeros = np.zeros(nz)
     if idx.size == 0:
         return Response(True, 0, dict(pre.trips), dict(pre.km), pre.pt_zone, zeros, zeros,
-                        dict.fromkeys(PURPOSES, 0.0), 0.0, base.accessibility, 0)
+                        dict.fromkeys(PURPOSES, 0.0), 0.0, base.accessibility, 0,
+                        money_dkk={"pt": 0.0, "car": 0.0})
     # pass 1: the change of the commute weights (Furness) and of the other purposes' rows
     dg = np.empty(idx.size, dtype=np.float64)
     r1 = {(p, s): pre.r0[(p, s)].copy() for p in ("business", "other") for s in (1, 0)}
@@ -304,6 +308,7 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
     saved = {"pt": np.zeros(nz), "car": np.zeros(nz)}
     by_purpose = dict.fromkeys(PURPOSES, 0.0)
     benefit = 0.0
+    money = {"pt": 0.0, "car": 0.0}
     acc = base.accessibility.copy()
     pt_cells = np.empty(idx.size, dtype=F32)
     pos = 0
@@ -357,7 +362,9 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
                 by_purpose[p] += tot
                 benefit += tot * vot[p]
                 if np.any(d_money[mode]):
-                    benefit += float(np.dot(w, np.broadcast_to(d_money[mode], w.shape)))
+                    m = float(np.dot(w, np.broadcast_to(d_money[mode], w.shape)))
+                    benefit += m
+                    money[mode] += m
         dacc = (car_share[ri] * _at(base.xc[1], chunk) * (f[("commute", 1)] - 1)
                 + (1 - car_share[ri]) * _at(base.xc[0], chunk) * (f[("commute", 0)] - 1)
                 ) * jobs[cj]
@@ -371,7 +378,7 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
             pt_zone += row
     return Response(False, int(idx.size), trips, kms, pt_zone, saved["pt"], saved["car"],
                     by_purpose, benefit, acc, it, {"a": a, "b": bb, "rfac": rfac},
-                    (idx, pt_cells))
+                    (idx, pt_cells), money)
 
 
 def pt_trip_matrix(base: BaseDemand, base_skims: Skims | None = None,
