@@ -28,6 +28,7 @@ from ..network.services import RAIL_MODES, Network
 from . import parameters as P
 from .model import MODES, BaseDemand
 from .pivot import Response, prepare
+from .pt_assign import changed_services
 
 __all__ = ["DEMAND_EFFECT_KEYS", "EFFECT_KEYS", "LINE_COLUMNS", "ROAD_EFFECT_KEYS",
            "car_g_per_km", "changed_services", "empty_lines", "scenario_effects", "service_km"]
@@ -113,17 +114,6 @@ def _service_changes(base_net: Network, scen_net: Network) -> tuple[float, float
         else:
             bus += d
     return bus, rail_el, rail_di
-
-
-def changed_services(base_net: Network, scen_net: Network) -> list[str]:
-    """Services added or changed (stops, running times or headway) by the scenario."""
-    out = []
-    for name, svc in scen_net.services.items():
-        old = base_net.services.get(name)
-        if (old is None or old.stops != svc.stops or old.headway_min != svc.headway_min
-                or not np.allclose(old.run_min, svc.run_min)):
-            out.append(name)
-    return sorted(out)
 
 
 def scenario_effects(base: BaseDemand, resp: Response, base_net: Network, scen_net: Network,

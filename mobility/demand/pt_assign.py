@@ -292,14 +292,15 @@ def _summarise(net: Network, state: PtState, flow: np.ndarray, st: np.ndarray,
 
 
 def changed_services(base: Network, scenario: Network) -> list[str]:
-    """Services of ``scenario`` that are new or differ from ``base`` (stops, times, headway)."""
+    """Services of ``scenario`` that are new or differ from ``base`` (stops, running times or
+    headway), sorted."""
     out = []
     for name, svc in scenario.services.items():
         old = base.services.get(name)
         if (old is None or old.stops != svc.stops or old.headway_min != svc.headway_min
                 or not np.allclose(old.run_min, svc.run_min)):
             out.append(name)
-    return out
+    return sorted(out)
 
 
 def new_line_boardings(base_loads: PtLoads, scen_loads: PtLoads,
