@@ -306,3 +306,22 @@ def test_money_rule_of_half_reaches_the_cba_from_a_real_result_shape() -> None:
     assert eff["fare_user_benefit_dkk_per_day"] == 2.0
     assert read_effects(type("R", (), {"effects": fake_effects(1000)})())[
         "money_rule_of_half"] is False
+
+
+def test_cba_exports_never_carry_formulas() -> None:
+    import io as _io
+
+    import openpyxl
+    import pandas as pd
+
+    from mobility.cli.appraisal import _cba_csv, _cba_xlsx
+
+    frame = pd.DataFrame({"id": [1, 2], "name": ['=HYPERLINK("http://x","y")', "@cmd"],
+                          "npv_mdkk": [-12.5, 3.0]})
+    rows = list(csv.reader(io.StringIO(_cba_csv(frame))))
+    assert rows[1][1].startswith("'=") and rows[2][1] == "'@cmd"
+    assert rows[1][2] == "-12.5"  # numbers untouched
+    ws = openpyxl.load_workbook(_io.BytesIO(_cba_xlsx(frame))).active
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    assert ws.cell(row=2, column=2).value == '=HYPERLINK("http://x","y")'
+    assert ws.cell(row=2, column=3).value == -12.5

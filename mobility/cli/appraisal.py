@@ -369,16 +369,12 @@ def bench_appraisal(runs: int, top: int, budget_mdkk: float, use_network: bool) 
 _CBA_COLUMNS = ["id", "name", "cost_mdkk", "npv_mdkk", "bcr", "irr_pct", "catalogue_irr_pct",
                 "irr_difference_pp", "catalogue_socioeconomics", "first_year_return_pct",
                 "npv_mdkk_co2_high", "npv_per_public_krone", "effects_source"]
-_UNSAFE_LEAD = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_text(value: str) -> str:
-    """A text cell that no spreadsheet reads as a formula (prefixed with ')."""
-    return "'" + value if value.startswith(_UNSAFE_LEAD) else value
 
 
 def _cba_csv(frame: pd.DataFrame) -> str:
-    out = pd.DataFrame({c: [_safe_text(v) if isinstance(v, str) else _cell(v)
+    from ..outputs.spreadsheet import csv_text
+
+    out = pd.DataFrame({c: [csv_text(v) if isinstance(v, str) else _cell(v)
                             for v in frame[c]] for c in frame.columns}, columns=frame.columns)
     return out.to_csv(index=False, lineterminator="\n")
 
@@ -388,21 +384,21 @@ def _cba_xlsx(frame: pd.DataFrame) -> bytes:
 
     from openpyxl import Workbook
 
+    from ..outputs.spreadsheet import strings_only
+
     wb = Workbook()
     ws = wb.active
     ws.title = "cba"
     for j, col in enumerate(frame.columns, start=1):
-        cell = ws.cell(row=1, column=j, value=str(col))
-        cell.data_type = "s"
+        ws.cell(row=1, column=j, value=str(col))
     for i, row in enumerate(frame.itertuples(index=False), start=2):
         for j, value in enumerate(row, start=1):
             value = jsonable(value)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.cell(row=i, column=j, value=value)
             elif value is not None:
-                cell = ws.cell(row=i, column=j)
-                cell.value = str(value)
-                cell.data_type = "s"  # text stays text, never a formula
+                ws.cell(row=i, column=j, value=str(value))
+    strings_only(ws)  # text stays text, never a formula
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
