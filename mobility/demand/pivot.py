@@ -388,54 +388,17 @@ def pt_trip_matrix(base: BaseDemand, base_skims: Skims | None = None,
 
     Without a scenario (``resp`` None or unchanged): the base matrix. With one: the scenario's
     matrix, exactly as the sparse response computed it (base trips re-weighted by the
-    balancing factors, the changed pairs recomputed).
+    balancing factors, the changed pairs recomputed): :func:`mode_trip_matrix` for ``pt``.
     """
-    tr = base.trips
-    if resp is None or resp.unchanged or resp.factors is None:
-        out = np.zeros_like(base.g_pt)
-        for s in (1, 0):
-            seg = tr["commute"][s] + tr["business"][s] + tr["other"][s]
-            out += seg * base.shares[s]["pt"]
-        return out
-    if base_skims is None or scen_skims is None:
-        msg = "pt_trip_matrix needs the base and scenario skims with a response"
-        raise ValueError(msg)
-    nz = base.g_pt.shape[0]
-    fac = resp.factors
-    af = fac["a"].astype(F32)[:, None]
-    bf = fac["b"].astype(F32)[None, :]
-    out = np.zeros_like(base.g_pt)
-    for s in (1, 0):
-        seg = tr["commute"][s] * af * bf
-        for p in ("business", "other"):
-            seg += tr[p][s] * fac["rfac"][(p, s)].astype(F32)[:, None]
-        seg *= base.shares[s]["pt"]
-        out += seg
-        del seg
-    flat = out.ravel()
-    if resp.pt_cells is not None:  # computed by respond (the same values)
-        flat[resp.pt_cells[0]] = resp.pt_cells[1]
-        return out
-    idx = _changed(base_skims, scen_skims)
-    for chunk in _chunks(idx, nz):
-        c = _cells(base, base_skims, scen_skims, chunk)
-        ri, cj, t0, f, p1 = c["ri"], c["cj"], c["t0"], c["f"], c["p1"]
-        scale_c = (fac["a"][ri] * fac["b"][cj]).astype(F32)
-        val = np.zeros(chunk.size, dtype=F32)
-        for s in (1, 0):
-            tot = t0[("commute", s)] * f[("commute", s)] * scale_c
-            for p in ("business", "other"):
-                tot += t0[(p, s)] * f[(p, s)] * fac["rfac"][(p, s)][ri].astype(F32)
-            val += tot * p1[s]["pt"]
-        flat[chunk] = val
-    return out
+    return mode_trip_matrix(base, "pt", base_skims, scen_skims, resp)
 
 
 def mode_trip_matrix(base: BaseDemand, mode: str, base_skims: Skims | None = None,
                      scen_skims: Skims | None = None, resp: Response | None = None
                      ) -> np.ndarray:
     """Weekday person trips of ``mode`` per zone pair (rows: home zones), float32: the base
-    matrix, or the scenario's as the sparse response computed it (as :func:`pt_trip_matrix`;
+    matrix, or the scenario's as the sparse response computed it (for ``pt`` the changed
+    cells come from ``resp.pt_cells`` when respond kept them;
     ``car`` is the car-available segment only)."""
     tr = base.trips
     segs = (1,) if mode == "car" else (1, 0)
@@ -459,6 +422,9 @@ def mode_trip_matrix(base: BaseDemand, mode: str, base_skims: Skims | None = Non
         out += seg
         del seg
     flat = out.ravel()
+    if mode == "pt" and resp.pt_cells is not None:  # computed by respond (the same values)
+        flat[resp.pt_cells[0]] = resp.pt_cells[1]
+        return out
     for chunk in _chunks(_changed(base_skims, scen_skims), nz):
         c = _cells(base, base_skims, scen_skims, chunk)
         ri, t0, f, p1 = c["ri"], c["t0"], c["f"], c["p1"]
