@@ -20,6 +20,7 @@ import difflib
 import logging
 import re
 import unicodedata
+from typing import Any
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,8 +39,8 @@ __all__ = [
     "CRS_MAP",
     "FILES",
     "FINGERPLAN_CODES",
-    "STUDY_AREA_CODES",
     "Place",
+    "STUDY_AREA_CODES",
     "get_path",
     "load_basemap_municipalities",
     "load_fare_zones",
@@ -53,6 +54,7 @@ __all__ = [
     "load_stops",
     "lonlat_to_utm",
     "place_names",
+    "read_csv",
     "resolve_place",
     "unserved_stations",
 ]
@@ -190,10 +192,18 @@ def _read_vector(name: str) -> gpd.GeoDataFrame:
     return gdf.to_crs(CRS)
 
 
-def _read_csv(name: str, required: list[str]) -> pd.DataFrame:
+def read_csv(name: str, required: list[str] | tuple[str, ...], **read_kw: Any) -> pd.DataFrame:
+    """Read the shipped CSV ``name`` (``pandas.read_csv`` options in ``read_kw``) and check
+    that it has the ``required`` columns.
+
+    Raises
+    ------
+    GeodataError
+        The file cannot be read or lacks a column.
+    """
     path = get_path(name)
     try:
-        df = pd.read_csv(path)
+        df = pd.read_csv(path, **read_kw)
     except Exception as err:
         msg = f"cannot read geodata file {path}: {err}"
         raise GeodataError(msg) from err
@@ -320,7 +330,7 @@ def load_rail_nodes() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def _stops() -> gpd.GeoDataFrame:
-    df = _read_csv("stops", ["stop_id", "name", "x_utm32", "y_utm32", "kommune_kode"])
+    df = read_csv("stops", ["stop_id", "name", "x_utm32", "y_utm32", "kommune_kode"])
     gdf = gpd.GeoDataFrame(
         df.rename(columns={"kommune_kode": "municipality_code", "kommune_navn": "municipality"}),
         geometry=gpd.points_from_xy(df["x_utm32"], df["y_utm32"]),
@@ -340,7 +350,7 @@ def load_stops() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def _population_grid() -> gpd.GeoDataFrame:
-    df = _read_csv("population_grid", ["n_km", "e_km", "befolkning"])
+    df = read_csv("population_grid", ["n_km", "e_km", "befolkning"])
     df = df[df["befolkning"] > 0]
     cells = [
         box(e * 1000.0, n * 1000.0, e * 1000.0 + 1000.0, n * 1000.0 + 1000.0)
@@ -388,7 +398,7 @@ def load_population_grid() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def _municipality_stats() -> pd.DataFrame:
-    df = _read_csv("municipality_stats", ["kommune_kode", "navn"])
+    df = read_csv("municipality_stats", ["kommune_kode", "navn"])
     return df.rename(columns={"kommune_kode": "code", "navn": "name"})
 
 
@@ -410,7 +420,7 @@ def load_fare_zones() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def _places() -> gpd.GeoDataFrame:
-    df = _read_csv("places", ["name", "kind", "lon", "lat", "source"])
+    df = read_csv("places", ["name", "kind", "lon", "lat", "source"])
     for col in ("lines", "modes", "municipality_code", "note"):
         if col not in df.columns:
             df[col] = pd.NA
@@ -435,7 +445,7 @@ def load_places() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def _aliases() -> dict[str, str]:
-    df = _read_csv("aliases", ["alias", "name"])
+    df = read_csv("aliases", ["alias", "name"])
     return dict(zip(df["alias"], df["name"], strict=True))
 
 
@@ -543,7 +553,7 @@ def _resolvable_names() -> list[str]:
 
 @lru_cache(maxsize=1)
 def _unserved() -> dict[str, str]:
-    df = _read_csv("unserved_stations", ["name", "reason"])
+    df = read_csv("unserved_stations", ["name", "reason"])
     return dict(zip(df["name"].astype(str), df["reason"].astype(str), strict=True))
 
 

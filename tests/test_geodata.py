@@ -87,4 +87,4 @@ def test_missing_and_corrupt_files(tmp_path, monkeypatch) -> None:
         g._read_vector("municipalities")
     (tmp_path / g.FILES["stops"][0]).write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(GeodataError, match="lacks column"):
-        g._read_csv("stops", ["stop_id", "name"])
+        g.read_csv("stops", ["stop_id", "name"])

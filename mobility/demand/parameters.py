@@ -37,15 +37,7 @@ class Parameter:
 @lru_cache(maxsize=1)
 def _read() -> dict[str, Parameter]:
     path = geodata.get_path("demand_parameters")
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except Exception as err:
-        msg = f"cannot read {path}: {err}"
-        raise GeodataError(msg) from err
-    missing = [c for c in _COLUMNS if c not in df.columns]
-    if missing:
-        msg = f"{path} lacks column(s) {', '.join(missing)}"
-        raise GeodataError(msg)
+    df = geodata.read_csv("demand_parameters", _COLUMNS, dtype=str, keep_default_na=False)
     out: dict[str, Parameter] = {}
     for n, row in enumerate(df.itertuples(index=False), start=2):
         name = str(row.name).strip()

@@ -51,7 +51,7 @@ def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _municipal() -> pd.DataFrame:
-    df = geodata._read_csv("jobs_by_municipality",
+    df = geodata.read_csv("jobs_by_municipality",
                            ["kommune_code", "kommune", "employed_by_workplace",
                             "employed_by_residence"])
     return df.set_index("kommune_code")
@@ -100,7 +100,7 @@ def derive_zone_table() -> pd.DataFrame:
 def _zone_data() -> pd.DataFrame:
     from ..network.zones import study_zones
 
-    df = geodata._read_csv("zones_jobs", ["cell_id", "municipality_code", "employed_residents",
+    df = geodata.read_csv("zones_jobs", ["cell_id", "municipality_code", "employed_residents",
                                           "jobs"])
     z = study_zones()
     if len(df) != len(z) or not (df["cell_id"].to_numpy() == z["cell_id"].to_numpy()).all():
