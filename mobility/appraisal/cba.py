@@ -53,8 +53,8 @@ __all__ = [
 BENEFIT_COMPONENTS: tuple[str, ...] = (
     "time_commute", "time_business", "time_other", "vehicle_operating_costs",
     "fares_users", "fares_operator", "road_charges_users", "road_charges_public",
-    "pt_operating_costs", "co2_operation", "co2_construction", "accidents", "noise",
-    "air_pollution", "bus_external_costs", "health", "tax_distortion",
+    "pt_operating_costs", "co2_operation", "co2_construction", "accidents", "accidents_speed",
+    "noise", "noise_speed", "air_pollution", "bus_external_costs", "health", "tax_distortion",
 )
 
 
@@ -70,6 +70,7 @@ _REQUIRED = (
     "legacy_purpose_share_business", "annualisation_days", "car_operating_cost_per_km",
     "bus_operating_cost_per_km", "rail_operating_cost_per_train_km", "co2_price_low",
     "co2_price_high", "car_accident_cost_per_km", "car_noise_cost_per_km",
+    "noise_cost_change_pct_per_db",
     "car_air_pollution_cost_per_km", "bus_external_cost_per_km", "health_benefit_per_bike_km",
     "health_benefit_per_walk_km", "cost_price_year", "cost_overrun_factor",
 )
@@ -336,8 +337,16 @@ def _per_year(effects: Mapping[str, Any], prices: UnitPrices,
                + train_km * prices.value("rail_operating_cost_per_train_km")) * naf
     v["pt_operating_costs"] = -op_cost
     v["co2_operation"] = -float(effects.get("co2_t_per_year", 0.0)) * co2_price
-    v["accidents"] = -car_km * prices.value("car_accident_cost_per_km")
-    v["noise"] = -car_km * prices.value("car_noise_cost_per_km")
+    accident_price = prices.value("car_accident_cost_per_km")
+    noise_price = prices.value("car_noise_cost_per_km")
+    v["accidents"] = -car_km * accident_price
+    v["noise"] = -car_km * noise_price
+    # speed (power model, docs/appraisal.md): the change in risk and in noise emission on the
+    # km that remain, at the same per-km prices (the car-km terms above hold the risk constant)
+    v["accidents_speed"] = -float(effects.get("speed_accident_vehicle_km_per_day", 0.0)) * (
+        days * accident_price)
+    v["noise_speed"] = -float(effects.get("speed_noise_db_vehicle_km_per_day", 0.0)) * (
+        days * noise_price * prices.value("noise_cost_change_pct_per_db") / 100.0)
     v["air_pollution"] = -car_km * prices.value("car_air_pollution_cost_per_km")
     v["bus_external_costs"] = -bus_km * prices.value("bus_external_cost_per_km")
     bike = float(effects.get("bike_km_per_day", 0.0))
@@ -467,7 +476,9 @@ COMPONENT_LABELS: dict[str, tuple[str, str]] = {
     "co2_operation": ("CO2, drift", "CO2, operation"),
     "co2_construction": ("CO2, anlæg", "CO2, construction"),
     "accidents": ("Uheld", "Accidents"),
+    "accidents_speed": ("Uheld, ændret hastighed", "Accidents, speed change"),
     "noise": ("Støj", "Noise"),
+    "noise_speed": ("Støj, ændret hastighed", "Noise, speed change"),
     "air_pollution": ("Luftforurening", "Air pollution"),
     "bus_external_costs": ("Eksterne omkostninger, bus", "External costs, buses"),
     "health": ("Sundhed (gang og cykel)", "Health (walking and cycling)"),

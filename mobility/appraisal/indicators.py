@@ -175,7 +175,7 @@ def indicator_values(
         "co2_reduction_t_per_year": reduction,
         "carbon_payback_years_model": payback,
         "health_mdkk_per_year": nan if legacy else first.get("health", 0.0) + first.get(
-            "accidents", 0.0),
+            "accidents", 0.0) + first.get("accidents_speed", 0.0),
         "extra_pt_trips_per_day": nan if legacy else float(eff.get("extra_pt_trips_per_day",
                                                                    0.0)),
         "irr_pct": nan if res.irr_pct is None else float(res.irr_pct),
