@@ -50,7 +50,8 @@ DEMAND_EFFECT_KEYS: tuple[str, ...] = (
 ROAD_EFFECT_KEYS: tuple[str, ...] = (
     "car_vehicle_hours_change_per_day", "co2_speed_t_per_year_change",
     "fuel_litres_change_per_day", "injury_accidents_change_pct", "fatal_accidents_change_pct",
-    "noise_db_change_mean", "speed_changed_vehicle_km_per_day", "congestion",
+    "noise_db_change_mean", "speed_changed_vehicle_km_per_day",
+    "assigned_base_vehicle_km_per_day", "congestion",
 )
 #: All keys of ``ScenarioResult.effects``.
 EFFECT_KEYS: tuple[str, ...] = DEMAND_EFFECT_KEYS + ROAD_EFFECT_KEYS

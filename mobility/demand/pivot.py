@@ -11,8 +11,11 @@ fraction of the work.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -31,9 +34,11 @@ from .model import (
     street_km,
 )
 
-__all__ = ["Response", "mode_trip_matrix", "prepare", "pt_trip_matrix", "respond"]
+__all__ = ["Response", "mode_trip_matrix", "prepare", "pt_trip_matrix", "respond",
+           "scenario_mode_matrix"]
 
 F32 = np.float32
+T = TypeVar("T")
 _KM_MODES = ("walk", "bike", "car")
 _SEGMODES: tuple[tuple[int, str], ...] = ((1, "walk"), (1, "bike"), (1, "pt"), (1, "car"),
                                           (0, "walk"), (0, "bike"), (0, "pt"))
@@ -42,8 +47,6 @@ _SEGMODES: tuple[tuple[int, str], ...] = ((1, "walk"), (1, "bike"), (1, "pt"), (
 @dataclass
 class _Prepared:
     t0c: np.ndarray                      # commute trips, both segments
-    m: dict[tuple[int, str], np.ndarray]  # commute trips x share (per segment, mode)
-    mk: dict[tuple[int, str], np.ndarray]  # ... x km (walk, bike, car)
     rs: dict[tuple[str, int, str], np.ndarray]  # row sums of T0_ps x share (business, other)
     rsk: dict[tuple[str, int, str], np.ndarray]  # ... x km
     r0: dict[tuple[str, int], np.ndarray]   # row sums of T0_ps
@@ -59,6 +62,29 @@ def _dist(base: BaseDemand, mode: str) -> np.ndarray:
     return base.car_km if mode == "car" else street_km()
 
 
+def _commute_sums(base: BaseDemand, b: np.ndarray
+                  ) -> tuple[dict[tuple[int, str], np.ndarray], dict[tuple[int, str], np.ndarray]]:
+    """Per segment and mode, the row sums of the commute trips x share with the columns
+    weighted by ``b`` (float32), and the same x distance (walk, bike, car); float64 rows.
+    One work matrix (commute trips x ``b``) per segment; the products are not stored
+    (``numpy.einsum`` sums them without a full-size temporary)."""
+    tc = base.trips["commute"]
+    buf = np.empty_like(tc[1])
+    rows: dict[tuple[int, str], np.ndarray] = {}
+    km: dict[tuple[int, str], np.ndarray] = {}
+    for s in (1, 0):
+        np.multiply(tc[s], b[None, :], out=buf)
+        for s2, mode in _SEGMODES:
+            if s2 != s:
+                continue
+            share = base.shares[s][mode]
+            rows[(s, mode)] = np.einsum("ij,ij->i", buf, share).astype(np.float64)
+            if mode in _KM_MODES:
+                km[(s, mode)] = np.einsum("ij,ij,ij->i", buf, share,
+                                          _dist(base, mode)).astype(np.float64)
+    return rows, km
+
+
 def prepare(base: BaseDemand) -> _Prepared:
     """The base quantities the sparse response re-weights (cached on ``base``)."""
     cached = getattr(base, "_prepared", None)
@@ -66,11 +92,7 @@ def prepare(base: BaseDemand) -> _Prepared:
         return cached
     tc = base.trips["commute"]
     t0c = tc[1] + tc[0]
-    m, mk, rs, rsk, r0 = {}, {}, {}, {}, {}
-    for s, mode in _SEGMODES:
-        m[(s, mode)] = tc[s] * base.shares[s][mode]
-        if mode in _KM_MODES:
-            mk[(s, mode)] = m[(s, mode)] * _dist(base, mode)
+    rs, rsk, r0 = {}, {}, {}
     for p in ("business", "other"):
         for s in (1, 0):
             r0[(p, s)] = base.trips[p][s].sum(axis=1).astype(np.float64)
@@ -88,21 +110,21 @@ def prepare(base: BaseDemand) -> _Prepared:
     trips = dict.fromkeys(MODES, 0.0)
     kms = dict.fromkeys(_KM_MODES, 0.0)
     pt_zone = np.zeros(nz)
-    for (s, mode), x in m.items():
-        r = x.sum(axis=1).astype(np.float64)
+    commute_rows, commute_km = _commute_sums(base, np.ones(nz, dtype=F32))
+    for (s, mode), r in commute_rows.items():
         for p in ("business", "other"):
             r = r + rs[(p, s, mode)]
         trips[mode] += float(r.sum())
         if mode == "pt":
             pt_zone += r
         if mode in _KM_MODES:
-            k = float(mk[(s, mode)].sum(dtype=np.float64))
+            k = float(commute_km[(s, mode)].sum())
             k += sum(float(rsk[(p, s, mode)].sum()) for p in ("business", "other"))
             kms[mode] += k
     trips_zone = rows.copy()
     for v in r0.values():
         trips_zone = trips_zone + v
-    out = _Prepared(t0c, m, mk, rs, rsk, r0, rows, cols, trips, kms, pt_zone, trips_zone)
+    out = _Prepared(t0c, rs, rsk, r0, rows, cols, trips, kms, pt_zone, trips_zone)
     object.__setattr__(base, "_prepared", out)
     return out
 
@@ -224,6 +246,19 @@ def _chunks(idx: np.ndarray, nz: int) -> list[np.ndarray]:
     return [idx[k:k + step] for k in range(0, idx.size, step)]
 
 
+#: Threads that process the chunks of changed cells (numpy releases the GIL in the array
+#: work; results are combined in chunk order, so sums do not depend on the thread count).
+THREADS = max(1, min(2, os.cpu_count() or 1))
+
+
+def _map_chunks(fn: Callable[[np.ndarray], T], chunks: list[np.ndarray]) -> list[T]:
+    """``[fn(c) for c in chunks]``, on ``THREADS`` threads when there are several chunks."""
+    if THREADS == 1 or len(chunks) < 2:
+        return [fn(c) for c in chunks]
+    with ThreadPoolExecutor(max_workers=THREADS) as ex:
+        return list(ex.map(fn, chunks))
+
+
 def _rowsum(ri: np.ndarray, chunk: np.ndarray, weights: np.ndarray, nz: int) -> np.ndarray:
     """Sums of ``weights`` per origin row (length ``nz``)."""
     first, last = int(chunk[0]), int(chunk[-1])
@@ -235,29 +270,29 @@ def _rowsum(ri: np.ndarray, chunk: np.ndarray, weights: np.ndarray, nz: int) -> 
     return np.bincount(ri, weights=weights, minlength=nz)
 
 
-def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
-    """Pivot-point response to the scenario's skims (see the module docstring)."""
+def _balance(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, int], np.ndarray], int]:
+    """The balancing factors of a scenario whose changed cells are ``idx``: commute rows
+    ``a`` and columns ``b`` (Furness), the other purposes' row factors, and the Furness
+    iterations."""
     pre = prepare(base)
     nz = len(pre.rows)
-    idx = _changed(base_skims, scen_skims)
-    zeros = np.zeros(nz)
-    if idx.size == 0:
-        return Response(True, 0, dict(pre.trips), dict(pre.km), pre.pt_zone, zeros, zeros,
-                        dict.fromkeys(PURPOSES, 0.0), 0.0, base.accessibility, 0,
-                        money_dkk={"pt": 0.0, "car": 0.0})
     # pass 1: the change of the commute weights (Furness) and of the other purposes' rows
-    dg = np.empty(idx.size, dtype=np.float64)
     r1 = {(p, s): pre.r0[(p, s)].copy() for p in ("business", "other") for s in (1, 0)}
-    pos = 0
-    for chunk in _chunks(idx, nz):
+
+    def one(chunk: np.ndarray) -> tuple[np.ndarray, dict[tuple[str, int], np.ndarray]]:
         c = _cells(base, base_skims, scen_skims, chunk, light=True)
         t0, f = c["t0"], c["f"]
-        dg[pos:pos + chunk.size] = (t0[("commute", 1)] * (f[("commute", 1)] - 1)
-                                    + t0[("commute", 0)] * (f[("commute", 0)] - 1))
-        pos += chunk.size
+        dgc = (t0[("commute", 1)] * (f[("commute", 1)] - 1)
+               + t0[("commute", 0)] * (f[("commute", 0)] - 1)).astype(np.float64)
+        return dgc, {key: _rowsum(c["ri"], chunk, t0[key] * (f[key] - 1), nz) for key in r1}
+
+    parts = _map_chunks(one, _chunks(idx, nz))
+    dg = np.concatenate([d for d, _ in parts])
+    for _, inc in parts:
         for key in r1:
-            r1[key] += _rowsum(c["ri"], chunk, t0[key] * (f[key] - 1), nz)
-        del c
+            r1[key] += inc[key]
+    del parts
     tol, max_iter = P.value("FURNESS_TOL"), int(P.value("FURNESS_MAX_ITER"))
     if idx.size > DENSE_FURNESS_SHARE * nz * nz:
         g = pre.t0c.copy()
@@ -284,17 +319,31 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
         del ri, cj
     del dg
     rfac = {k: np.divide(pre.r0[k], v, out=np.ones(nz), where=v > 0) for k, v in r1.items()}
+    return a, bb, rfac, it
+
+
+def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
+    """Pivot-point response to the scenario's skims (see the module docstring)."""
+    pre = prepare(base)
+    nz = len(pre.rows)
+    idx = _changed(base_skims, scen_skims)
+    zeros = np.zeros(nz)
+    if idx.size == 0:
+        return Response(True, 0, dict(pre.trips), dict(pre.km), pre.pt_zone, zeros, zeros,
+                        dict.fromkeys(PURPOSES, 0.0), 0.0, base.accessibility, 0,
+                        money_dkk={"pt": 0.0, "car": 0.0})
+    a, bb, rfac, it = _balance(base, base_skims, scen_skims, idx)
     # all cells re-weighted as if unchanged (commute a_i (M b)_i, others r_i x row sums)
-    bf, af = bb.astype(F32), a.astype(F32)
     rows: dict[tuple[int, str], np.ndarray] = {}
     kms = dict.fromkeys(_KM_MODES, 0.0)
+    commute_rows, commute_km = _commute_sums(base, bb.astype(F32))
     for s, mode in _SEGMODES:
-        row = a * (pre.m[(s, mode)] @ bf).astype(np.float64)
+        row = a * commute_rows[(s, mode)]
         for p in ("business", "other"):
             row += rfac[(p, s)] * pre.rs[(p, s, mode)]
         rows[(s, mode)] = row
         if mode in _KM_MODES:
-            k = float(af @ (pre.mk[(s, mode)] @ bf))
+            k = float(a @ commute_km[(s, mode)])
             for p in ("business", "other"):
                 k += float(rfac[(p, s)] @ pre.rsk[(p, s, mode)])
             kms[mode] += k
@@ -305,14 +354,9 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
     car_km1 = getattr(scen_skims, "car_km", None)
     jobs = base.zones["jobs"].to_numpy(dtype=np.float64)
     car_share = base.zones["car_share"].to_numpy(dtype=np.float64)
-    saved = {"pt": np.zeros(nz), "car": np.zeros(nz)}
-    by_purpose = dict.fromkeys(PURPOSES, 0.0)
-    benefit = 0.0
-    money = {"pt": 0.0, "car": 0.0}
-    acc = base.accessibility.copy()
-    pt_cells = np.empty(idx.size, dtype=F32)
-    pos = 0
-    for chunk in _chunks(idx, nz):
+
+    def one(chunk: np.ndarray) -> dict[str, Any]:
+        """The corrections of one chunk of changed cells (summed by the caller, in order)."""
         c = _cells(base, base_skims, scen_skims, chunk)
         ri, cj, t0, f, p0, p1 = c["ri"], c["cj"], c["t0"], c["f"], c["p0"], c["p1"]
         scale_c = (a[ri] * bb[cj]).astype(F32)
@@ -327,22 +371,25 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
             tot1[s] = t1[("commute", s)] + t1[("business", s)] + t1[("other", s)]
         km_at = _at(street_km(), chunk)
         car_km_at = _at(base.car_km, chunk)
-        pt_c = pt_cells[pos:pos + chunk.size]
-        pt_c[:] = 0.0
-        pos += chunk.size
+        out: dict[str, Any] = {"rows": {}, "kms": dict.fromkeys(_KM_MODES, 0.0),
+                               "saved": {}, "by_purpose": dict.fromkeys(PURPOSES, 0.0),
+                               "benefit": 0.0, "money": {"pt": 0.0, "car": 0.0}}
+        pt_c = np.zeros(chunk.size, dtype=F32)
         for s, mode in _SEGMODES:
             on = p1[s][mode] * tot1[s]
             if mode == "pt":
                 pt_c += on
             off_c = p0[s][mode] * off[s]
             delta = on - off_c
-            rows[(s, mode)] += _rowsum(ri, chunk, delta, nz)
+            out["rows"][(s, mode)] = _rowsum(ri, chunk, delta, nz)
             if mode in _KM_MODES:
                 if mode == "car" and car_km1 is not None:
-                    kms[mode] += (float(np.dot(on, _at(car_km1, chunk)))
-                                  - float(np.dot(off_c, car_km_at)))
+                    out["kms"][mode] += (float(np.dot(on, _at(car_km1, chunk)))
+                                         - float(np.dot(off_c, car_km_at)))
                 else:
-                    kms[mode] += float(np.dot(delta, car_km_at if mode == "car" else km_at))
+                    out["kms"][mode] += float(np.dot(delta, car_km_at if mode == "car"
+                                                     else km_at))
+        out["pt"] = pt_c
         # rule of half (only changed cells have cost changes)
         d_time = {"pt": _at(base_skims.pt, chunk) - c["pt1"],
                   "car": _at(base_skims.car_time, chunk) - _at(scen_skims.car_time, chunk)}
@@ -352,24 +399,48 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
                    "pt": np.asarray(fare0 - fare1, dtype=np.float64)}
         for mode in ("pt", "car"):
             segs = (1, 0) if mode == "pt" else (1,)
+            out["saved"][mode] = np.zeros(nz)
             for p in PURPOSES:
                 w = np.zeros(chunk.size, dtype=np.float64)
                 for s in segs:
                     w += 0.5 * (t0[(p, s)] * p0[s][mode] + t1[(p, s)] * p1[s][mode])
                 minutes = w * d_time[mode]
-                saved[mode] += _rowsum(ri, chunk, minutes, nz)
+                out["saved"][mode] += _rowsum(ri, chunk, minutes, nz)
                 tot = float(minutes.sum())
-                by_purpose[p] += tot
-                benefit += tot * vot[p]
+                out["by_purpose"][p] += tot
+                out["benefit"] += tot * vot[p]
                 if np.any(d_money[mode]):
                     m = float(np.dot(w, np.broadcast_to(d_money[mode], w.shape)))
-                    benefit += m
-                    money[mode] += m
+                    out["benefit"] += m
+                    out["money"][mode] += m
         dacc = (car_share[ri] * _at(base.xc[1], chunk) * (f[("commute", 1)] - 1)
                 + (1 - car_share[ri]) * _at(base.xc[0], chunk) * (f[("commute", 0)] - 1)
                 ) * jobs[cj]
-        acc += _rowsum(ri, chunk, dacc, nz)
-        del c, t1, off, tot1
+        out["acc"] = _rowsum(ri, chunk, dacc, nz)
+        return out
+
+    saved = {"pt": np.zeros(nz), "car": np.zeros(nz)}
+    by_purpose = dict.fromkeys(PURPOSES, 0.0)
+    benefit = 0.0
+    money = {"pt": 0.0, "car": 0.0}
+    acc = base.accessibility.copy()
+    pt_cells = np.empty(idx.size, dtype=F32)
+    pos = 0
+    for part in _map_chunks(one, _chunks(idx, nz)):  # in chunk order: deterministic sums
+        for key, row in part["rows"].items():
+            rows[key] += row
+        for mode, k in part["kms"].items():
+            kms[mode] += k
+        for mode in saved:
+            saved[mode] += part["saved"][mode]
+        for p in PURPOSES:
+            by_purpose[p] += part["by_purpose"][p]
+        benefit += part["benefit"]
+        for mode in money:
+            money[mode] += part["money"][mode]
+        acc += part["acc"]
+        pt_cells[pos:pos + part["pt"].size] = part["pt"]
+        pos += part["pt"].size
     trips = dict.fromkeys(MODES, 0.0)
     pt_zone = np.zeros(nz)
     for (_, mode), row in rows.items():
@@ -400,32 +471,61 @@ def mode_trip_matrix(base: BaseDemand, mode: str, base_skims: Skims | None = Non
     matrix, or the scenario's as the sparse response computed it (for ``pt`` the changed
     cells come from ``resp.pt_cells`` when respond kept them;
     ``car`` is the car-available segment only)."""
-    tr = base.trips
-    segs = (1,) if mode == "car" else (1, 0)
-    out = np.zeros_like(base.g_pt)
     if resp is None or resp.unchanged or resp.factors is None:
-        for s in segs:
-            out += (tr["commute"][s] + tr["business"][s] + tr["other"][s]) * base.shares[s][mode]
-        return out
+        return _mode_matrix(base, mode)
     if base_skims is None or scen_skims is None:
         msg = "mode_trip_matrix needs the base and scenario skims with a response"
         raise ValueError(msg)
-    nz = base.g_pt.shape[0]
     fac = resp.factors
+    if mode == "pt" and resp.pt_cells is not None:  # computed by respond (the same values)
+        return _mode_matrix(base, mode, fac, cells=resp.pt_cells)
+    return _mode_matrix(base, mode, fac, base_skims, scen_skims,
+                        _changed(base_skims, scen_skims))
+
+
+def scenario_mode_matrix(base: BaseDemand, mode: str, base_skims: Skims, scen_skims: Skims
+                         ) -> np.ndarray:
+    """The scenario's trips of ``mode`` per zone pair (as :func:`mode_trip_matrix` of the
+    full :func:`respond`), without the rest of the response: only the balancing factors and
+    the changed cells are computed (the congestion loop's first demand)."""
+    idx = _changed(base_skims, scen_skims)
+    if idx.size == 0:
+        return _mode_matrix(base, mode)
+    a, bb, rfac, _ = _balance(base, base_skims, scen_skims, idx)
+    return _mode_matrix(base, mode, {"a": a, "b": bb, "rfac": rfac}, base_skims, scen_skims,
+                        idx)
+
+
+def _mode_matrix(base: BaseDemand, mode: str, fac: dict[str, Any] | None = None,
+                 base_skims: Skims | None = None, scen_skims: Skims | None = None,
+                 idx: np.ndarray | None = None,
+                 cells: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Trips of ``mode``: base (``fac`` None), or re-weighted by the balancing factors
+    ``fac`` with the changed cells ``idx`` recomputed (or set from ``cells``)."""
+    tr = base.trips
+    segs = (1,) if mode == "car" else (1, 0)
+    out = np.zeros_like(base.g_pt)
+    if fac is None:
+        for s in segs:
+            out += (tr["commute"][s] + tr["business"][s] + tr["other"][s]) * base.shares[s][mode]
+        return out
+    nz = base.g_pt.shape[0]
     af = fac["a"].astype(F32)[:, None]
     bf = fac["b"].astype(F32)[None, :]
     for s in segs:
-        seg = tr["commute"][s] * af * bf
+        seg = tr["commute"][s] * af
+        seg *= bf
         for p in ("business", "other"):
             seg += tr[p][s] * fac["rfac"][(p, s)].astype(F32)[:, None]
         seg *= base.shares[s][mode]
         out += seg
         del seg
     flat = out.ravel()
-    if mode == "pt" and resp.pt_cells is not None:  # computed by respond (the same values)
-        flat[resp.pt_cells[0]] = resp.pt_cells[1]
+    if cells is not None:
+        flat[cells[0]] = cells[1]
         return out
-    for chunk in _chunks(_changed(base_skims, scen_skims), nz):
+    assert base_skims is not None and scen_skims is not None and idx is not None
+    def one(chunk: np.ndarray) -> None:
         c = _cells(base, base_skims, scen_skims, chunk)
         ri, t0, f, p1 = c["ri"], c["t0"], c["f"], c["p1"]
         scale_c = (fac["a"][ri] * fac["b"][c["cj"]]).astype(F32)
@@ -435,7 +535,9 @@ def mode_trip_matrix(base: BaseDemand, mode: str, base_skims: Skims | None = Non
             for p in ("business", "other"):
                 tot += t0[(p, s)] * f[(p, s)] * fac["rfac"][(p, s)][ri].astype(F32)
             val += tot * p1[s][mode]
-        flat[chunk] = val
+        flat[chunk] = val  # chunks are disjoint
+
+    _map_chunks(one, _chunks(idx, nz))
     return out
 
 

@@ -84,6 +84,8 @@ def run_benchmark(initiatives: Mapping[int, Any] | None = None, *,
         cpu_times.append(time.process_time() - c)
         times.append(end - t)
         metric_times.append(end - tm)
+        # one scenario at a time, as the CLI and the explorer hold them
+        del net, pt, pt_skim, scen, resp, roads
     nz = len(study_zones())
     rng = np.random.default_rng(0)
     origins = np.sort(rng.choice(nz, size=min(reference_origins, nz), replace=False))

@@ -58,7 +58,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the model's code changes its results (part of the cache key).
-MODEL_VERSION = "5"
+MODEL_VERSION = "6"
 
 #: Files whose content the network depends on.
 _INPUTS = ("pt_services.yaml", "roads.yaml", "stations", "rail_segments", "rail_nodes", "stops",
@@ -376,16 +376,21 @@ def _scenario_link_times(net: Network, rs: RoadState, ares_s: AssignmentResult |
 
 
 def _snap_car(base: Skims, fields: dict[str, np.ndarray | None]) -> dict[str, Any]:
-    """Keep the base values of car cells that change by less than ``CAR_SKIM_SNAP_MIN``."""
+    """Keep the base values of car cells that change by less than ``CAR_SKIM_SNAP_MIN``
+    (in place: ``fields`` are the scenario's own new arrays)."""
     tol = np.float32(params.CAR_SKIM_SNAP_MIN)
-    keep = np.abs(fields["car_time"] - base.car_time) < tol  # type: ignore[operator]
-    keep &= np.abs(fields["car_km"] - base.car_km) < np.float32(0.01)  # type: ignore[operator]
-    keep &= np.abs(fields["car_cost_dkk"] - base.car_cost_dkk) < np.float32(0.01)  # type: ignore[operator]
-    out: dict[str, Any] = {}
+    diff = fields["car_time"] - base.car_time  # type: ignore[operator]
+    keep = np.abs(diff, out=diff) < tol
+    np.subtract(fields["car_km"], base.car_km, out=diff)  # type: ignore[arg-type]
+    keep &= np.abs(diff, out=diff) < np.float32(0.01)
+    np.subtract(fields["car_cost_dkk"], base.car_cost_dkk, out=diff)  # type: ignore[arg-type]
+    keep &= np.abs(diff, out=diff) < np.float32(0.01)
+    del diff
     for name, arr in fields.items():
         b = getattr(base, name)
-        out[name] = arr if arr is None or b is None else np.where(keep, b, arr)
-    return out
+        if arr is not None and b is not None:
+            np.copyto(arr, b, where=keep)
+    return fields
 
 
 def congested_scenario(base_net: Network, base: Skims, dem: BaseDemand, net: Network, *,
@@ -410,7 +415,7 @@ def congested_scenario(base_net: Network, base: Skims, dem: BaseDemand, net: Net
     """
     from dataclasses import replace
 
-    from ..demand.pivot import mode_trip_matrix, prepare, respond
+    from ..demand.pivot import mode_trip_matrix, prepare, respond, scenario_mode_matrix
     from .assignment import assign_car_periods
 
     rs = _base_roads(dem)
@@ -429,8 +434,9 @@ def congested_scenario(base_net: Network, base: Skims, dem: BaseDemand, net: Net
         scen = scenario_skims(net, engine=engine, pt=pt_skim,
                               car_link_times=_scenario_link_times(net, rs, None))
         scen = replace(scen, **_snap_car(base, {f: getattr(scen, f) for f in CAR_FIELDS}))
-        resp = respond(dem, base, scen)
-    car_s = mode_trip_matrix(dem, "car", base, scen, resp)
+        resp = None  # the first demand needs only its car trips
+    car_s = (scenario_mode_matrix(dem, "car", base, scen) if resp is None
+             else mode_trip_matrix(dem, "car", base, scen, resp))
     ares_s = assign_car_periods(net, car_s)
     fields = car_skims(net, rows, engine, _scenario_link_times(net, rs, ares_s))
     scen = replace(scen, **_snap_car(base, fields))
@@ -522,7 +528,10 @@ def _road_effects(base_net: Network, base: Skims, dem: BaseDemand, net: Network,
     fuel, accidents by the power model, noise) from the assigned roads of a re-assigned
     scenario (``road_effects.road_effects``) plus the local roads whose speed caps change
     (``road_effects.local_road_effects``); the speed part of the CO2 change (at constant
-    vehicle-km) is added to ``co2_operation_t_per_year_change``.
+    vehicle-km) is added to ``co2_operation_t_per_year_change``. The accident and noise
+    changes are set only when the scenario changes speed limits (the power model describes
+    speed-limit changes, not congestion relief). ``assigned_base_vehicle_km_per_day``: the
+    weekday vehicle-km of the base assignment (the appraisal's weight of those changes).
     """
     from ..demand import parameters as P
     from ..demand.effects import ROAD_EFFECT_KEYS
@@ -551,6 +560,8 @@ def _road_effects(base_net: Network, base: Skims, dem: BaseDemand, net: Network,
     eff["car_operating_cost_change_dkk_per_day"] = round(op * (vkm1 - vkm0), 1)
     eff["road_charge_revenue_change_dkk_per_day"] = round(charge, 1)
     co2_speed = 0.0
+    caps_changed = net.speed_caps != base_net.speed_caps
+    out["assigned_base_vehicle_km_per_day"] = _daily_vkm(rs.assignment)
     ares_s = roads.get("assignment")
     if ares_s is not None:
         r = road_effects(rs.assignment, ares_s)
@@ -560,10 +571,13 @@ def _road_effects(base_net: Network, base: Skims, dem: BaseDemand, net: Network,
             base_co2 / base_vkm if base_vkm > 0 else 0.0)
         out["car_vehicle_hours_change_per_day"] = r["car_vehicle_hours_change_per_day"]
         out["fuel_litres_change_per_day"] = r["fuel_litres_per_day_change"]
-        out["injury_accidents_change_pct"] = r["injury_accidents_change_pct"]
-        out["fatal_accidents_change_pct"] = r["fatal_accidents_change_pct"]
-        out["noise_db_change_mean"] = r["noise_db_change_mean"]
-    if net.speed_caps != base_net.speed_caps:
+        if caps_changed:
+            # the power model relates accidents (and the noise curve noise) to changes of
+            # the speed limit; speed changes from congestion alone are not valued this way
+            out["injury_accidents_change_pct"] = r["injury_accidents_change_pct"]
+            out["fatal_accidents_change_pct"] = r["fatal_accidents_change_pct"]
+            out["noise_db_change_mean"] = r["noise_db_change_mean"]
+    if caps_changed:
         loc = local_road_effects(base_net, net, rs.car)
         if abs(loc["local_noise_db_change_mean"]) > 0 or loc["local_co2_t_per_day_change"]:
             co2_speed += loc["local_co2_t_per_day_change"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -169,22 +170,35 @@ def _direct_walk(rows: np.ndarray) -> np.ndarray:
     return full[rows]
 
 
+@lru_cache(maxsize=1)
+def _direct_drive_km(circuity: float, intrazonal_m: float) -> np.ndarray:
+    """Local-road km between zones up to 5 km apart (``inf`` beyond; read-only, all zones)."""
+    d = zone_distance_m()
+    km = np.maximum(d, np.float32(intrazonal_m))
+    km *= np.float32(circuity / 1000.0)
+    km[d > 5000.0] = np.inf
+    km.setflags(write=False)
+    return km
+
+
 def _direct_drive(net: Network, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Direct drive on local roads between zones up to 5 km apart: (generalised minutes incl.
-    operating cost and per-km charge, minutes, km)."""
-    d = zone_distance_m()[rows]
-    km = np.maximum(d, np.float32(params.INTRAZONAL_DISTANCE_M)) * np.float32(
-        params.ACCESS_CIRCUITY / 1000.0)
+    operating cost and per-km charge, minutes, km); ``inf`` beyond 5 km. The km matrix is
+    shared (read-only); the minute matrices are new."""
+    km = _direct_drive_km(params.ACCESS_CIRCUITY, params.INTRAZONAL_DISTANCE_M)
+    if len(rows) != km.shape[0] or not (rows == np.arange(km.shape[0])).all():
+        km = km[rows]
     urban = study_zones()["urban"].to_numpy()[rows]
     speed = np.where(urban, link_speed_kmh("local", "urban", net.speed_caps),
-                     link_speed_kmh("local", "rural", net.speed_caps)).astype(np.float32)
-    t = km / speed[:, None] * np.float32(60.0) + np.float32(2 * params.CAR_TERMINAL_MIN)
+                     link_speed_kmh("local", "rural", net.speed_caps))
+    t = km * (60.0 / speed).astype(np.float32)[:, None]
+    t += np.float32(2 * params.CAR_TERMINAL_MIN)
     per_km = params.CAR_OPERATING_COST_DKK_PER_KM + net.road_cost["per_km_dkk"]
-    g = t + km * np.float32(per_km / params.VALUE_OF_TIME_DKK_PER_MIN)
-    inf = np.float32(np.inf)
-    near = d <= 5000.0
-    return (np.where(near, g, inf).astype(np.float32), np.where(near, t, inf).astype(np.float32),
-            np.where(near, km, inf).astype(np.float32))
+    money = np.float32(per_km / params.VALUE_OF_TIME_DKK_PER_MIN)
+    g = t.copy()
+    if money:  # (inf x 0 would be nan)
+        g += km * money
+    return g, t, km
 
 
 def scenario_skims(net: Network, *, engine: str = "csgraph",
@@ -243,36 +257,62 @@ def car_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
               car_link_times: dict[str, dict[tuple[str, str], float]] | None = None
               ) -> dict[str, np.ndarray | None]:
     """The car fields of :class:`Skims` (``CAR_FIELDS``) of ``net`` for origin ``rows``
-    (free-flow, or period-weighted at the congested ``car_link_times``)."""
+    (free-flow, or period-weighted at the congested ``car_link_times``).
+
+    With congested times the peak and off-peak routes are skimmed in two threads (the numpy
+    work releases the GIL) and combined in place."""
     cap = np.float32(params.MAX_TIME_MIN)
-    fixed = _fixed_car_cost_dkk(net, rows)
     vot = np.float32(params.VALUE_OF_TIME_DKK_PER_MIN)
+    direct = _direct_drive(net, rows)
     peak = offpeak = None
     if not car_link_times:
-        gen, t, km = car_route_skims(net, rows, engine)
+        gen, t, km = car_route_skims(net, rows, engine, direct=direct)
     else:
         w = np.float32(params.PEAK_SHARE_OF_DAILY_CAR_TRIPS)
-        gp, peak, kmp = car_route_skims(net, rows, engine, car_link_times["peak"])
-        go, offpeak, kmo = car_route_skims(net, rows, engine, car_link_times["offpeak"])
-        gen = w * gp + (1 - w) * go
-        t = w * peak + (1 - w) * offpeak
-        km = w * kmp + (1 - w) * kmo
-        peak, offpeak = np.minimum(peak, cap), np.minimum(offpeak, cap)
+        with ThreadPoolExecutor(max_workers=2) as ex:
+            futs = [ex.submit(car_route_skims, net, rows, engine, car_link_times[p], direct)
+                    for p in ("peak", "offpeak")]
+            (gen, peak, km), (go, offpeak, kmo) = (f.result() for f in futs)
+        gen *= w
+        go *= np.float32(1 - w)
+        gen += go
+        del go
+        t = peak * w
+        t += offpeak * np.float32(1 - w)
+        km *= w
+        kmo *= np.float32(1 - w)
+        km += kmo
+        del kmo
+        np.minimum(peak, cap, out=peak)
+        np.minimum(offpeak, cap, out=offpeak)
+    del direct
     per_km = np.float32(params.CAR_OPERATING_COST_DKK_PER_KM + net.road_cost["per_km_dkk"])
-    cost = (km * per_km + fixed).astype(np.float32)
-    car = np.minimum(gen + fixed / vot, cap).astype(np.float32)
-    return {"car": car, "car_time": np.minimum(t, cap).astype(np.float32),
-            "car_km": km.astype(np.float32), "car_cost_dkk": cost, "car_time_peak": peak,
-            "car_time_offpeak": offpeak}
+    cost = km * per_km
+    _add_fixed_car_cost_dkk(cost, net, rows)
+    _add_fixed_car_cost_dkk(gen, net, rows, 1.0 / float(vot))
+    np.minimum(gen, cap, out=gen)
+    np.minimum(t, cap, out=t)
+    return {"car": gen, "car_time": t, "car_km": km, "car_cost_dkk": cost,
+            "car_time_peak": peak, "car_time_offpeak": offpeak}
+
+
+def _add_fixed_car_cost_dkk(out: np.ndarray, net: Network, rows: np.ndarray,
+                            scale: float = 1.0) -> np.ndarray:
+    """Add ``scale`` x :func:`_fixed_car_cost_dkk` to ``out`` in place (no full-size
+    temporary)."""
+    park = parking_dkk()
+    half = np.float32(0.5 * scale)
+    out += np.float32(net.road_cost["per_trip_dkk"] * scale)
+    out += (half * park[rows])[:, None]
+    out += (half * park)[None, :]
+    return out
 
 
 def _fixed_car_cost_dkk(net: Network, rows: np.ndarray) -> np.ndarray:
     """Per-trip money of a car trip that does not depend on the route: the per-trip charge
     and parking (half the visit's charge at each end, ``parking_dkk``)."""
-    park = parking_dkk()
-    half = np.float32(0.5)
-    return (np.float32(net.road_cost["per_trip_dkk"])
-            + half * park[rows][:, None] + half * park[None, :]).astype(np.float32)
+    return _add_fixed_car_cost_dkk(np.zeros((len(rows), len(parking_dkk())), np.float32),
+                                   net, rows)
 
 
 def parking_dkk() -> np.ndarray:
@@ -305,16 +345,19 @@ def _tree_sums(pred: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def car_route_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
-                    link_times: dict[tuple[str, str], float] | None = None
+                    link_times: dict[tuple[str, str], float] | None = None,
+                    direct: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Car skims of ``net`` for origin ``rows`` along the least generalised-cost route:
     (generalised minutes without the fixed per-trip money, minutes driven, km); uncapped.
+    New arrays.
 
-    ``link_times``: congested minutes by directed link (default free-flow).
+    ``link_times``: congested minutes by directed link (default free-flow). ``direct``: the
+    :func:`_direct_drive` of ``net`` and ``rows`` if already computed (not modified).
     """
     roads = sorted(net.road_nodes)
     legs, leg_km = car_access(net, roads)
-    dg, dt, dkm = _direct_drive(net, rows)
+    dg, dt, dkm = _direct_drive(net, rows) if direct is None else direct
     graph = car_graph(net, link_times)
     if engine == "networkx":
         return _car_reference(graph, roads, legs, leg_km, (dg, dt, dkm), rows)
