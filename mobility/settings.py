@@ -7,6 +7,7 @@ cache and language, and (at the end) every appraisal threshold, weight preset an
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 #: Internal rate of return (percent) at or above which an initiative earns one more
@@ -21,6 +22,11 @@ CACHE_DIR: Path | None = None
 
 #: Language of user-facing labels in maps and tables: ``"da"`` (default) or ``"en"``.
 LANGUAGE: str = "da"
+
+#: Processes that :func:`mobility.network.scenario.prefetch_scenarios` evaluates uncached
+#: scenarios in (the optimiser, ``cba --all``): the CPUs, at most 2. Each holds one
+#: scenario's working arrays (about 0.7 GB) beside the base state it shares with the others.
+SCENARIO_WORKERS: int = max(1, min(2, os.cpu_count() or 1))
 
 
 # ============================================================================================

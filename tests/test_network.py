@@ -14,6 +14,7 @@ from mobility.network import (
     apply_edits,
     base_network,
     evaluate_scenario,
+    prefetch_scenarios,
     params,
     scenario_skims,
     study_zones,
@@ -181,6 +182,23 @@ def test_cache_memory_and_disk(catalogue, network_cache) -> None:  # type: ignor
     pd.testing.assert_frame_equal(again.municipalities, first.municipalities)
     fresh = evaluate_scenario([16], initiatives=catalogue, use_cache=False)
     assert fresh.person_minutes_saved_per_day == pytest.approx(first.person_minutes_saved_per_day)
+
+
+def test_prefetch_in_processes_equals_sequential(catalogue, network_cache) -> None:  # type: ignore[no-untyped-def]
+    """Scenarios computed by forked workers are the ones evaluate_scenario computes, and are
+    found in the memory and disk caches afterwards."""
+    clear_cache(disk=True)
+    n = prefetch_scenarios([[12], [13], [12], [9, 13]], initiatives=catalogue, workers=2)
+    assert n == 2  # 12 and 13; the repeat and 9 (no edits, the same key as 13) are not again
+    for iid in (12, 13):
+        got = evaluate_scenario([iid], initiatives=catalogue)
+        assert (cache_dir() / f"{got.cache_key}.npz").is_file()
+        fresh = evaluate_scenario([iid], initiatives=catalogue, use_cache=False)
+        assert got.person_minutes_saved_per_day == pytest.approx(
+            fresh.person_minutes_saved_per_day, rel=1e-9)
+        assert got.effects["extra_pt_trips_per_day"] == pytest.approx(
+            fresh.effects["extra_pt_trips_per_day"], rel=1e-9)
+    assert prefetch_scenarios([[12], [13]], initiatives=catalogue, workers=2) == 0
 
 
 def test_cache_key_depends_on_parameters(catalogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -112,6 +112,34 @@ class NetworkEffects:
             self._cache[key] = self._evaluate(key)
         return self._cache[key]
 
+    def prefetch(self, id_sets: Iterable[Iterable[int]]) -> int:
+        """Evaluate the scenarios ``id_sets`` ahead of use, in parallel processes when the
+        evaluator is the network model (:func:`mobility.network.prefetch_scenarios`; other
+        evaluators are left to :meth:`scenario`). Returns the number computed there."""
+        fn = getattr(self._evaluate, "func", self._evaluate)
+        if (getattr(fn, "__module__", "") != "mobility.network.scenario"
+                or getattr(fn, "__name__", "") != "evaluate_scenario"):
+            return 0
+        sets = [key for key in dict.fromkeys(tuple(sorted(set(s))) for s in id_sets)
+                if key and key not in self._cache]
+        if len(sets) < 2:
+            return 0
+        from ..network import prefetch_scenarios
+
+        kw = getattr(self._evaluate, "keywords", None) or {}
+        return prefetch_scenarios(sets, initiatives=kw.get("initiatives"))
+
+    def single_sets(self, ids: Iterable[int]) -> list[tuple[int, ...]]:
+        """The scenarios :meth:`single` evaluates for ``ids``: each closure over the
+        prerequisites, and the prerequisites alone."""
+        out: list[tuple[int, ...]] = []
+        for ident in ids:
+            closure = prerequisite_closure(ident, self._initiatives)
+            out.append(tuple(sorted(closure)))
+            if closure - {ident}:
+                out.append(tuple(sorted(closure - {ident})))
+        return out
+
     def effect(self, ids: Iterable[int]) -> Effect:
         """The effect of a set of ids evaluated together as one scenario."""
         key = tuple(sorted(set(ids)))

@@ -121,6 +121,8 @@ def cba_table(
     inits = resolve_initiatives(initiatives)
     prices = load_unit_prices() if prices is None else prices
     effects = effects_for(network, inits, effects)
+    if effects is not None:
+        effects.prefetch(effects.single_sets(inits))
     rows = []
     for ident, init in inits.items():
         res = cba_ids([ident], initiatives=inits, network=False, effects=effects,

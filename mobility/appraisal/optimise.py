@@ -477,6 +477,8 @@ def optimise_bundle(
     inits = resolve_initiatives(initiatives)
     w = load_weights(weights)
     effects = effects_for(network, inits)
+    if effects is not None:
+        effects.prefetch(effects.single_sets(inits))
     table = score_initiatives(inits, weights=w, stars=stars, method=method, network=False,
                               effects=effects, rule=rule)
     if objective == "npv" and effects is None:
@@ -502,6 +504,8 @@ def optimise_bundle(
         msg = (f"no bundle within {budget_mdkk:g} million DKK satisfies the constraints "
                f"(must-include {ids_text(must) or 'none'})")
         raise BundleError.from_issues([Issue(_WHERE, "budget_mdkk", msg)], "cannot optimise")
+    if effects is not None:
+        effects.prefetch(found)
     cost_of = dict(zip(problem.ids, problem.costs, strict=True))
     npv_of = table["npv_mdkk"].astype(float)
     rows = []
@@ -675,6 +679,8 @@ def pareto_front(
     problem = _build(inits, budget=max_budget_mdkk, must=must, exclude=exclude,
                      cost_assumptions_mdkk=cost_assumptions_mdkk, table=_table)
     budget = float(problem.costs.sum()) if max_budget_mdkk is None else float(max_budget_mdkk)
+    if effects is not None:
+        effects.prefetch(found)
     cost_of = dict(zip(problem.ids, problem.costs, strict=True))
     score_of = dict(zip(problem.ids, problem.scores, strict=True))
     rows = []

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MODEL_VERSION",
+    "prefetch_scenarios",
     "ScenarioResult",
     "cache_dir",
     "clear_cache",
@@ -651,6 +652,72 @@ def evaluate_scenario(ids: Iterable[int], *, initiatives: Mapping[int, Any] | No
         _MEMORY[key] = res
         _cache.save(cache_dir(), key, res)  # never raises; a read-only cache warns once
     return res
+
+
+#: The catalogue the forked workers of :func:`prefetch_scenarios` select edits from.
+_PREFETCH_INITIATIVES: Mapping[int, Any] | None = None
+
+
+def _prefetch_one(ids: list[int]) -> tuple[str, ScenarioResult]:
+    """Worker of :func:`prefetch_scenarios` (a forked process: the base state is inherited)."""
+    edits, excluded = select_edits(ids, _PREFETCH_INITIATIVES)
+    key = _key(edits)
+    return key, _compute(edits, excluded, key)
+
+
+def prefetch_scenarios(id_sets: Iterable[Iterable[int]], *,
+                       initiatives: Mapping[int, Any] | None = None,
+                       workers: int | None = None) -> int:
+    """Evaluate the scenarios of ``id_sets`` that neither cache holds, in parallel, and put
+    them in the memory and disk caches (later :func:`evaluate_scenario` calls find them).
+
+    The base state is built here once; ``workers`` processes forked from this one inherit it
+    (copy-on-write, not rebuilt) and compute one scenario each at a time; the results come
+    back through the pool and are saved by this process, so a read-only cache still works.
+    Default workers: ``mobility.settings.SCENARIO_WORKERS`` (the CPUs, at most 2). Sequential in this
+    process when fewer than two scenarios are missing, with one worker, or where processes
+    cannot be forked. Returns the number of scenarios computed.
+
+    Raises
+    ------
+    NetworkError
+        As :func:`evaluate_scenario` (unknown id, an edit that cannot be applied).
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _PREFETCH_INITIATIVES
+    todo: dict[str, list[int]] = {}
+    for ids in id_sets:
+        ids = sorted(set(ids))
+        edits, _ = select_edits(ids, initiatives)
+        key = _key(edits)
+        if key in _MEMORY or key in todo:
+            continue
+        res = _cache.load(cache_dir(), key, ScenarioResult)
+        if res is not None:
+            _MEMORY[key] = res
+            continue
+        todo[key] = ids
+    from .. import settings
+
+    n = settings.SCENARIO_WORKERS if workers is None else int(workers)
+    if len(todo) < 2 or n < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for ids in todo.values():
+            evaluate_scenario(ids, initiatives=initiatives)
+        return len(todo)
+    _state()
+    _base_pt()
+    _PREFETCH_INITIATIVES = initiatives
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(n, len(todo)), mp_context=ctx) as ex:
+            for key, res in ex.map(_prefetch_one, todo.values()):
+                _MEMORY[key] = res
+                _cache.save(cache_dir(), key, res)  # never raises
+    finally:
+        _PREFETCH_INITIATIVES = None
+    return len(todo)
 
 
 def _with_excluded(res: ScenarioResult, excluded: dict[int, str]) -> ScenarioResult:
