@@ -679,8 +679,6 @@ def pareto_front(
     problem = _build(inits, budget=max_budget_mdkk, must=must, exclude=exclude,
                      cost_assumptions_mdkk=cost_assumptions_mdkk, table=_table)
     budget = float(problem.costs.sum()) if max_budget_mdkk is None else float(max_budget_mdkk)
-    if effects is not None:
-        effects.prefetch(found)
     cost_of = dict(zip(problem.ids, problem.costs, strict=True))
     score_of = dict(zip(problem.ids, problem.scores, strict=True))
     rows = []
