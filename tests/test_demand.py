@@ -22,7 +22,13 @@ from mobility.demand.model import (
     summary_base,
 )
 from mobility.demand.model import respond as dense_respond
-from mobility.demand.pivot import prepare, pt_trip_matrix, respond
+from mobility.demand.pivot import (
+    mode_trip_matrix,
+    prepare,
+    pt_trip_matrix,
+    respond,
+    scenario_mode_matrix,
+)
 from mobility.demand.zonedata import derive_zone_table, largest_remainder
 from mobility.errors import GeodataError
 from mobility.network import evaluate_scenario
@@ -207,6 +213,22 @@ def test_pt_trip_matrix_adds_up_to_the_pt_trips(state) -> None:  # type: ignore[
     # the changed cells kept by respond equal the recomputed ones
     m2 = pt_trip_matrix(dem, base, scen, replace(r, pt_cells=None))
     np.testing.assert_allclose(m1, m2, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["car", "pt"])
+def test_scenario_mode_matrix_equals_the_full_response(state, mode) -> None:  # type: ignore[no-untyped-def]
+    """The congestion loop's first demand (balancing factors and changed cells only) is the
+    matrix of the full response, for a sparse and a dense change."""
+    _, base, dem, _ = state
+    sparse_change = replace(base, car=np.where(
+        np.arange(base.car.shape[1])[None, :] % 5 == 0, base.car * np.float32(1.3),
+        base.car).astype(np.float32))
+    for scen in (sparse_change, _scaled(base, car=1.1, car_time=1.1, pt=0.95)):
+        full = mode_trip_matrix(dem, mode, base, scen, respond(dem, base, scen))
+        quick = scenario_mode_matrix(dem, mode, base, scen)
+        np.testing.assert_allclose(quick, full, rtol=2e-5, atol=1e-6)
+    np.testing.assert_array_equal(scenario_mode_matrix(dem, mode, base, base),
+                                  mode_trip_matrix(dem, mode))
 
 
 # ---- scenarios ------------------------------------------------------------------------------

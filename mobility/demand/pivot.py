@@ -199,9 +199,10 @@ DENSE_FURNESS_SHARE = 0.1
 
 
 def _cells(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarray,
-           light: bool = False) -> dict[str, Any]:
+           light: bool = False, mode_p1: str | None = None) -> dict[str, Any]:
     """Per changed cell: shares before and after, destination factors, base trips
-    (``light``: only the destination factors and base trips)."""
+    (``light``: only the destination factors and base trips, and the shares after of
+    ``mode_p1`` if given)."""
     nz = base.g_pt.shape[1]
     ri, cj = np.divmod(idx, nz)
     b = F32(P.value("BETA_TIME_PER_MIN"))
@@ -235,6 +236,9 @@ def _cells(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarr
         if not light:
             for mode, p in p0[s].items():
                 p1[s][mode] = p * e.get(mode, F32(1.0)) / dd
+        elif mode_p1 is not None and mode_p1 in base.shares[s]:
+            p = p0[s][mode_p1] if mode_p1 in p0[s] else _at(base.shares[s][mode_p1], idx)
+            p1[s][mode_p1] = p * e.get(mode_p1, F32(1.0)) / dd
     th = base.thetas
     f = {(p, s): np.power(den[s], F32(th[p])) for p in PURPOSES for s in (1, 0)}
     t0 = {(p, s): _at(base.trips[p][s], idx) for p in PURPOSES for s in (1, 0)}
@@ -270,28 +274,43 @@ def _rowsum(ri: np.ndarray, chunk: np.ndarray, weights: np.ndarray, nz: int) -> 
     return np.bincount(ri, weights=weights, minlength=nz)
 
 
-def _balance(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, int], np.ndarray], int]:
+def _balance(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarray,
+             mode: str | None = None
+             ) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, int], np.ndarray], int,
+                        list[dict[Any, np.ndarray]]]:
     """The balancing factors of a scenario whose changed cells are ``idx``: commute rows
-    ``a`` and columns ``b`` (Furness), the other purposes' row factors, and the Furness
-    iterations."""
+    ``a`` and columns ``b`` (Furness), the other purposes' row factors, the Furness
+    iterations, and with ``mode`` per chunk of cells the scenario trips of that mode before
+    the balancing factors (``"commute"``: summed over the segments, to be scaled by
+    ``a_i b_j``; ``(purpose, segment)``: to be scaled by that row factor)."""
     pre = prepare(base)
     nz = len(pre.rows)
     # pass 1: the change of the commute weights (Furness) and of the other purposes' rows
     r1 = {(p, s): pre.r0[(p, s)].copy() for p in ("business", "other") for s in (1, 0)}
+    segs = () if mode is None else (1,) if mode == "car" else (1, 0)
 
-    def one(chunk: np.ndarray) -> tuple[np.ndarray, dict[tuple[str, int], np.ndarray]]:
-        c = _cells(base, base_skims, scen_skims, chunk, light=True)
+    def one(chunk: np.ndarray) -> tuple[np.ndarray, dict[tuple[str, int], np.ndarray],
+                                        dict[Any, np.ndarray]]:
+        c = _cells(base, base_skims, scen_skims, chunk, light=True, mode_p1=mode)
         t0, f = c["t0"], c["f"]
         dgc = (t0[("commute", 1)] * (f[("commute", 1)] - 1)
                + t0[("commute", 0)] * (f[("commute", 0)] - 1)).astype(np.float64)
-        return dgc, {key: _rowsum(c["ri"], chunk, t0[key] * (f[key] - 1), nz) for key in r1}
+        kept: dict[Any, np.ndarray] = {}
+        for s in segs:
+            p1 = c["p1"][s][mode]
+            x = t0[("commute", s)] * f[("commute", s)] * p1
+            kept["commute"] = x if "commute" not in kept else kept["commute"] + x
+            for p in ("business", "other"):
+                kept[(p, s)] = t0[(p, s)] * f[(p, s)] * p1
+        return (dgc, {key: _rowsum(c["ri"], chunk, t0[key] * (f[key] - 1), nz) for key in r1},
+                kept)
 
     parts = _map_chunks(one, _chunks(idx, nz))
-    dg = np.concatenate([d for d, _ in parts])
-    for _, inc in parts:
+    dg = np.concatenate([d for d, _, _ in parts])
+    for _, inc, _ in parts:
         for key in r1:
             r1[key] += inc[key]
+    kept_parts = [k for _, _, k in parts]
     del parts
     tol, max_iter = P.value("FURNESS_TOL"), int(P.value("FURNESS_MAX_ITER"))
     if idx.size > DENSE_FURNESS_SHARE * nz * nz:
@@ -319,7 +338,7 @@ def _balance(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.nda
         del ri, cj
     del dg
     rfac = {k: np.divide(pre.r0[k], v, out=np.ones(nz), where=v > 0) for k, v in r1.items()}
-    return a, bb, rfac, it
+    return a, bb, rfac, it, kept_parts
 
 
 def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
@@ -332,7 +351,7 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
         return Response(True, 0, dict(pre.trips), dict(pre.km), pre.pt_zone, zeros, zeros,
                         dict.fromkeys(PURPOSES, 0.0), 0.0, base.accessibility, 0,
                         money_dkk={"pt": 0.0, "car": 0.0})
-    a, bb, rfac, it = _balance(base, base_skims, scen_skims, idx)
+    a, bb, rfac, it, _ = _balance(base, base_skims, scen_skims, idx)
     # all cells re-weighted as if unchanged (commute a_i (M b)_i, others r_i x row sums)
     rows: dict[tuple[int, str], np.ndarray] = {}
     kms = dict.fromkeys(_KM_MODES, 0.0)
@@ -491,9 +510,18 @@ def scenario_mode_matrix(base: BaseDemand, mode: str, base_skims: Skims, scen_sk
     idx = _changed(base_skims, scen_skims)
     if idx.size == 0:
         return _mode_matrix(base, mode)
-    a, bb, rfac, _ = _balance(base, base_skims, scen_skims, idx)
-    return _mode_matrix(base, mode, {"a": a, "b": bb, "rfac": rfac}, base_skims, scen_skims,
-                        idx)
+    a, bb, rfac, _, kept = _balance(base, base_skims, scen_skims, idx, mode)
+    out = _mode_matrix(base, mode, {"a": a, "b": bb, "rfac": rfac})
+    flat = out.ravel()
+    nz = out.shape[1]
+    for chunk, part in zip(_chunks(idx, nz), kept, strict=True):
+        ri, cj = np.divmod(chunk, nz)
+        val = part["commute"] * (a[ri] * bb[cj]).astype(F32)
+        for key, x in part.items():
+            if key != "commute":
+                val += x * rfac[key][ri].astype(F32)
+        flat[chunk] = val
+    return out
 
 
 def _mode_matrix(base: BaseDemand, mode: str, fac: dict[str, Any] | None = None,
@@ -524,7 +552,9 @@ def _mode_matrix(base: BaseDemand, mode: str, fac: dict[str, Any] | None = None,
     if cells is not None:
         flat[cells[0]] = cells[1]
         return out
-    assert base_skims is not None and scen_skims is not None and idx is not None
+    if idx is None:
+        return out
+    assert base_skims is not None and scen_skims is not None
     def one(chunk: np.ndarray) -> None:
         c = _cells(base, base_skims, scen_skims, chunk)
         ri, t0, f, p1 = c["ri"], c["t0"], c["f"], c["p1"]
