@@ -14,6 +14,7 @@ OK: dict[str, Any] = {
         {"op": "scale_running_time", "service": "Bus 5C Frederikssundsvej", "factor": 0.85,
          "corridor": ["Nørrebro St.", "Husum Torv (Frederikssundsvej)"]},
         {"op": "change_headway", "service": "RE Roskilde-Lufthavn", "headway_min": 15},
+        {"op": "change_mode", "service": "RE Kystbanen", "mode": "s_train"},
         {"op": "add_service", "name": "M5", "mode": "metro", "headway_min": 4, "new_track": True,
          "stops": ["København Syd", "Hvidovre Hospital (Kettegård Allé)"], "speed_kmh": 40},
         {"op": "add_stop", "service": "M5", "stop": [12.47, 55.65], "after": "København Syd"},
@@ -100,6 +101,14 @@ def _with(edit: dict[str, Any]) -> dict[str, Any]:
         ({"representable": True, "edits": [
             {"op": "change_headway", "service": "Bus 200S", "headway_min": 5},
             {"op": "change_headway", "service": "Bus 200S", "headway_min": 7}]},
+         "network.edits[1]", "conflicts with network.edits\\[0\\]"),
+        (_with({"op": "change_mode", "service": "RE Kystbanen", "mode": "bus"}),
+         "network.edits[0].mode", "unknown rail mode"),
+        (_with({"op": "change_mode", "service": "RE Kystbanen"}),
+         "network.edits[0].mode", "is required"),
+        ({"representable": True, "edits": [
+            {"op": "change_mode", "service": "RE Kystbanen", "mode": "s_train"},
+            {"op": "change_mode", "service": "RE Kystbanen", "mode": "metro"}]},
          "network.edits[1]", "conflicts with network.edits\\[0\\]"),
         ({"representable": True, "edits": [], "note": "x", "effect": [{"from": "Køge St."}]},
          "network.effect[0]", "give from, to"),

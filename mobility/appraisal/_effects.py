@@ -62,6 +62,8 @@ def empty_effects() -> dict[str, Any]:
     """Effects of doing nothing (all zero)."""
     out: dict[str, Any] = dict.fromkeys((*EFFECT_KEYS.values(), *SPEED_EFFECT_KEYS), 0.0)
     out["minutes_by_purpose"] = dict.fromkeys(PURPOSES, 0.0)
+    #: train-km by rail mode when the engine states it (empty: all at the default price)
+    out["train_km_by_mode_per_day"] = {}
     out["money_rule_of_half"] = False
     out["annualisation_days"] = None
     out["source"] = "none"
@@ -93,7 +95,8 @@ def read_effects(
     -------
     dict
         The values of :data:`EFFECT_KEYS` under their CBA names, :data:`SPEED_EFFECT_KEYS`
-        (:func:`speed_effects`), ``minutes_by_purpose``
+        (:func:`speed_effects`), ``train_km_by_mode_per_day`` (train-km change by rail mode,
+        empty when not stated), ``minutes_by_purpose``
         (person-minutes per weekday by purpose), ``annualisation_days`` (None = not stated) and
         ``source`` (``"model"``: the demand model's effects, or ``"legacy"``).
     """
@@ -110,6 +113,9 @@ def read_effects(
             out["minutes_by_purpose"] = _split(out["person_minutes_per_day"], legacy_shares)
         days = eff.get("annualisation_days")
         out["annualisation_days"] = None if days is None else _num(days)
+        by_mode = eff.get("rail_train_km_change_by_mode_per_day")
+        if isinstance(by_mode, Mapping):
+            out["train_km_by_mode_per_day"] = {str(m): _num(v) for m, v in by_mode.items()}
         base = eff.get("trips_by_mode_base")
         scen = eff.get("trips_by_mode_scenario")
         if isinstance(base, Mapping) and isinstance(scen, Mapping):

@@ -68,7 +68,8 @@ _REQUIRED = (
     "price_index_growth_pct", "value_of_time_commute", "value_of_time_business",
     "value_of_time_other", "value_of_time_real_growth_pct", "legacy_purpose_share_commute",
     "legacy_purpose_share_business", "annualisation_days", "car_operating_cost_per_km",
-    "bus_operating_cost_per_km", "rail_operating_cost_per_train_km", "co2_price_low",
+    "bus_operating_cost_per_km", "rail_operating_cost_per_train_km",
+    "rail_operating_cost_per_train_km_regional", "co2_price_low",
     "co2_price_high", "car_accident_cost_per_km", "car_noise_cost_per_km",
     "noise_cost_change_pct_per_db",
     "car_air_pollution_cost_per_km", "bus_external_cost_per_km", "health_benefit_per_bike_km",
@@ -303,6 +304,24 @@ class CbaResult:
             "first_year_benefits_mdkk")})  # type: ignore[no-any-return]
 
 
+#: Rail modes with their own operating-cost price (``rail_operating_cost_per_train_km_<mode>``);
+#: every other rail mode is priced at ``rail_operating_cost_per_train_km`` (S-tog).
+RAIL_COST_MODES: tuple[str, ...] = ("regional",)
+
+
+def _rail_operating_cost(effects: Mapping[str, Any], train_km: float, days: float,
+                         prices: UnitPrices) -> float:
+    """Yearly rail operating cost change (DKK, factor prices): train-km by mode at the mode's
+    price where the effects state the modes, else all train-km at the default (S-tog) price."""
+    default = prices.value("rail_operating_cost_per_train_km")
+    by_mode = effects.get("train_km_by_mode_per_day") or {}
+    if not by_mode:
+        return train_km * default
+    return sum(float(km) * days * (prices.value(f"rail_operating_cost_per_train_km_{m}")
+                                   if m in RAIL_COST_MODES else default)
+               for m, km in by_mode.items())
+
+
 def _per_year(effects: Mapping[str, Any], prices: UnitPrices,
               co2_price: float) -> tuple[dict[str, float], dict[str, float]]:
     """Yearly benefit components in DKK (first year of operation), and the public-money parts
@@ -334,7 +353,7 @@ def _per_year(effects: Mapping[str, Any], prices: UnitPrices,
         v["fares_users"] = float(effects.get("fare_user_benefit_dkk_per_day", 0.0)) * days
         v["vehicle_operating_costs"] = car_money + charges
     op_cost = (bus_km * prices.value("bus_operating_cost_per_km")
-               + train_km * prices.value("rail_operating_cost_per_train_km")) * naf
+               + _rail_operating_cost(effects, train_km, days, prices)) * naf
     v["pt_operating_costs"] = -op_cost
     v["co2_operation"] = -float(effects.get("co2_t_per_year", 0.0)) * co2_price
     accident_price = prices.value("car_accident_cost_per_km")

@@ -31,7 +31,8 @@ from .pivot import Response, prepare
 from .pt_assign import changed_services
 
 __all__ = ["DEMAND_EFFECT_KEYS", "EFFECT_KEYS", "LINE_COLUMNS", "ROAD_EFFECT_KEYS",
-           "car_g_per_km", "changed_services", "empty_lines", "scenario_effects", "service_km"]
+           "car_g_per_km", "changed_services", "empty_lines", "rail_km_by_mode",
+           "scenario_effects", "service_km"]
 
 #: Keys the demand model's effects carry (:func:`scenario_effects`).
 DEMAND_EFFECT_KEYS: tuple[str, ...] = (
@@ -42,7 +43,7 @@ DEMAND_EFFECT_KEYS: tuple[str, ...] = (
     "person_minutes_saved_by_purpose", "user_benefit_mdkk_per_year",
     "fare_revenue_change_dkk_per_day", "car_operating_cost_change_dkk_per_day",
     "road_charge_revenue_change_dkk_per_day", "user_money_benefit_car_dkk_per_day",
-    "user_money_benefit_pt_dkk_per_day",
+    "user_money_benefit_pt_dkk_per_day", "rail_train_km_change_by_mode_per_day",
 )
 #: Keys the congestion loop adds (``mobility.network.scenario._road_effects``, see
 #: ``docs/model.md (section 9)``): weekday unless per year; accident and noise changes are
@@ -98,6 +99,27 @@ def service_km(net: Network) -> dict[str, tuple[str, float]]:
     return out
 
 
+def rail_km_by_mode(base_net: Network, scen_net: Network) -> dict[str, float]:
+    """Train-km per weekday by rail mode (``s_train``, ``regional``, ...), scenario minus base.
+
+    A service whose mode an edit changes (``change_mode``, e.g. regional trains run as
+    S-trains) loses its base train-km in the old mode and gains its scenario train-km in the
+    new one, so each can be priced at its own operating cost. Modes without change are left
+    out; the values sum to the total train-km change."""
+    b, s = service_km(base_net), service_km(scen_net)
+    out: dict[str, float] = {}
+    for name in sorted(set(b) | set(s)):
+        m0, km0 = b.get(name, ("", 0.0))
+        m1, km1 = s.get(name, ("", 0.0))
+        if m0 == m1 and abs(km1 - km0) < 1e-9:
+            continue
+        if m0 in RAIL_MODES:
+            out[m0] = out.get(m0, 0.0) - km0
+        if m1 in RAIL_MODES:
+            out[m1] = out.get(m1, 0.0) + km1
+    return {m: round(v, 1) for m, v in sorted(out.items()) if abs(v) >= 0.05}
+
+
 def _service_changes(base_net: Network, scen_net: Network) -> tuple[float, float, float]:
     """(bus-km, electric train-km, diesel train-km) per weekday, scenario minus base."""
     b, s = service_km(base_net), service_km(scen_net)
@@ -149,6 +171,7 @@ def scenario_effects(base: BaseDemand, resp: Response, base_net: Network, scen_n
     money = resp.money_dkk or {}
     eff["user_money_benefit_car_dkk_per_day"] = round(_num(money.get("car", 0.0)), 1)
     eff["user_money_benefit_pt_dkk_per_day"] = round(_num(money.get("pt", 0.0)), 1)
+    eff["rail_train_km_change_by_mode_per_day"] = rail_km_by_mode(base_net, scen_net)
     if resp.unchanged:
         eff["trips_by_mode_scenario"] = dict(eff["trips_by_mode_base"])
         eff["extra_pt_trips_per_day"] = 0.0
@@ -189,6 +212,8 @@ def _assemble(days: float, trips0: dict[str, float], trips1: dict[str, float], c
         # cost, road charges and parking; PT fares (filled by scenario_effects)
         "user_money_benefit_car_dkk_per_day": 0.0,
         "user_money_benefit_pt_dkk_per_day": 0.0,
+        # train-km by rail mode (filled by scenario_effects: rail_km_by_mode)
+        "rail_train_km_change_by_mode_per_day": {},
     }
     assert tuple(eff) == DEMAND_EFFECT_KEYS
     return eff

@@ -37,7 +37,7 @@ from .._input import is_finite_number
 from ..errors import MobilityWarning, NetworkError
 from .base import build_service
 from .roads import AREA_TYPES, ROAD_CLASSES, link_length_km, load_road_data
-from .services import MODES, Network, load_service_data, resolve_stop
+from .services import MODES, RAIL_MODES, Network, load_service_data, resolve_stop
 
 __all__ = ["EFFECT_FIELDS", "OPS", "apply_edits", "check_network_spec"]
 
@@ -49,6 +49,7 @@ OPS: dict[str, dict[str, tuple[bool, str]]] = {
     "scale_running_time": {"service": (True, "service"), "factor": (True, "factor"),
                            "corridor": (False, "corridor")},
     "change_headway": {"service": (True, "service"), "headway_min": (True, "pos")},
+    "change_mode": {"service": (True, "service"), "mode": (True, "rail_mode")},
     "add_service": {"name": (True, "str"), "mode": (True, "mode"), "stops": (True, "places"),
                     "headway_min": (True, "pos"), "speed_kmh": (False, "pos"),
                     "run_min": (False, "run"), "dwell_min": (False, "nonneg"),
@@ -132,6 +133,9 @@ def _check_value(kind: str, value: Any, added: dict[str, set[str]]) -> str | Non
         return None if isinstance(value, bool) else "must be true or false"
     if kind == "mode":
         return None if value in MODES else f"unknown mode {value!r}; choose one of {MODES}"
+    if kind == "rail_mode":
+        rail = sorted(RAIL_MODES)
+        return None if value in RAIL_MODES else f"unknown rail mode {value!r}; choose one of {rail}"
     if kind in ("place", "places", "road_via"):
         items = [value] if kind == "place" else value
         least = 2 if kind == "road_via" else 1
@@ -280,6 +284,8 @@ def check_network_spec(spec: Any) -> list[tuple[str, str]]:
         key = value = None
         if op == "change_headway":
             key, value = ("headway", edit.get("service")), edit.get("headway_min")
+        elif op == "change_mode":
+            key, value = ("mode", edit.get("service")), edit.get("mode")
         elif op == "scale_running_time":
             key = ("scale", edit.get("service"), tuple(map(str, edit.get("corridor") or [])))
             value = edit.get("factor")
@@ -429,6 +435,20 @@ def apply_edits(base: Network, edits: Iterable[tuple[int, list[dict[str, Any]]]]
             _warn(f"initiatives {sorted(by_id)} set different headways on {name!r} {by_id}; "
                   "the shortest is used")
         net.services[name].headway_min = min(by_id.values())
+    modes: dict[str, dict[int, str]] = {}
+    for iid, e in items:
+        if e["op"] == "change_mode":
+            svc = service(iid, e["service"])
+            if svc.mode not in RAIL_MODES:
+                msg = (f"initiative {iid}: change_mode applies to rail services; "
+                       f"{svc.name!r} is {svc.mode}")
+                raise NetworkError(msg)
+            modes.setdefault(svc.name, {})[iid] = str(e["mode"])
+    for name, by_mode in modes.items():
+        if len(set(by_mode.values())) > 1:
+            _warn(f"initiatives {sorted(by_mode)} set different modes on {name!r} {by_mode}; "
+                  f"that of initiative {min(by_mode)} is used")
+        net.services[name].mode = by_mode[min(by_mode)]
 
     charges: dict[int, dict[str, float]] = {}
     pr: dict[str, dict[int, dict[str, Any]]] = {}
