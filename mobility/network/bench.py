@@ -24,8 +24,7 @@ from .scenario import (
     _base_roads,
     _state,
     compute_result,
-    congested_scenario,
-    scenario_pt,
+    pt_and_congested,
     scenario_network,
     select_edits,
 )
@@ -54,7 +53,7 @@ def run_benchmark(initiatives: Mapping[int, Any] | None = None, *,
     in the congestion loop), ``scenario_assignment_max_relative_gap``, ``base_assignment_s``
     (the equilibrium assignment of the base car trips, peak and off-peak hour, median of 3),
     ``base_congestion_feedback``, ...). Each scenario runs the full loop:
-    :func:`mobility.network.scenario.congested_scenario` (skims, demand response,
+    :func:`mobility.network.scenario.pt_and_congested` (skims, demand response,
     re-assignment, final skims and response) and the effects.
     """
     if initiatives is None:
@@ -72,8 +71,7 @@ def run_benchmark(initiatives: Mapping[int, Any] | None = None, *,
         c = time.process_time()
         edits, excluded = select_edits(ids, initiatives)
         net = scenario_network(edits)
-        pt, pt_skim = scenario_pt(net, edits)
-        scen, resp, roads = congested_scenario(base_net, base, dem, net, pt_skim=pt_skim)
+        pt, scen, resp, roads = pt_and_congested(base_net, base, dem, net, edits)
         tm = time.perf_counter()
         compute_result(base_net, base, dem, net, scen, tuple(i for i, _ in edits), excluded,
                        pt=pt, resp=resp, roads=roads)
@@ -85,7 +83,7 @@ def run_benchmark(initiatives: Mapping[int, Any] | None = None, *,
         times.append(end - t)
         metric_times.append(end - tm)
         # one scenario at a time, as the CLI and the explorer hold them
-        del net, pt, pt_skim, scen, resp, roads
+        del net, pt, scen, resp, roads
     nz = len(study_zones())
     rng = np.random.default_rng(0)
     origins = np.sort(rng.choice(nz, size=min(reference_origins, nz), replace=False))

@@ -18,6 +18,7 @@ import logging
 import os
 import warnings
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -325,11 +326,32 @@ def _compute(edits: list[tuple[int, list[dict[str, Any]]]], excluded: dict[int, 
              key: str, engine: str = "csgraph") -> ScenarioResult:
     base_net, base, dem, _ = _state()
     net = apply_edits(base_net, edits)
-    pt, pt_skim = scenario_pt(net, edits, engine)
-    scen, resp, roads = congested_scenario(base_net, base, dem, net, engine=engine,
-                                           pt_skim=pt_skim)
+    pt, scen, resp, roads = pt_and_congested(base_net, base, dem, net, edits, engine)
     return compute_result(base_net, base, dem, net, scen, tuple(i for i, _ in edits),
                           excluded, key, pt=pt, resp=resp, roads=roads)
+
+
+def pt_and_congested(base_net: Network, base: Skims, dem: BaseDemand, net: Network,
+                     edits: list[tuple[int, list[dict[str, Any]]]],
+                     engine: str = "csgraph") -> tuple[PtState | None, Skims, Any, dict[str, Any]]:
+    """:func:`scenario_pt` and :func:`congested_scenario` of a scenario network.
+
+    When the scenario changes the roads, the PT state is built in a second thread while the
+    first car skims run (both spend their time in numpy and scipy, which release the GIL);
+    the results are those of calling the two in turn.
+    """
+    if engine != "csgraph" or not edits or not _roads_changed(base_net, net):
+        pt, pt_skim = scenario_pt(net, edits, engine)
+        return (pt, *congested_scenario(base_net, base, dem, net, engine=engine,
+                                        pt_skim=pt_skim))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as ex:
+        fut = ex.submit(scenario_pt, net, edits, engine)
+        scen, resp, roads = congested_scenario(base_net, base, dem, net, engine=engine,
+                                               pt_skim=fut)
+        pt = fut.result()[0]
+    return pt, scen, resp, roads
 
 
 def _access_km(loads: PtLoads) -> dict[str, float]:
@@ -395,7 +417,7 @@ def _snap_car(base: Skims, fields: dict[str, np.ndarray | None]) -> dict[str, An
 
 
 def congested_scenario(base_net: Network, base: Skims, dem: BaseDemand, net: Network, *,
-                       engine: str = "csgraph", pt_skim: np.ndarray | None = None
+                       engine: str = "csgraph", pt_skim: np.ndarray | Future | None = None
                        ) -> tuple[Skims, Any, dict[str, Any]]:
     """A scenario's skims at its congested car times and the demand response on them.
 
@@ -403,12 +425,15 @@ def congested_scenario(base_net: Network, base: Skims, dem: BaseDemand, net: Net
        base's; the PT skims and fares are the scenario's; pivot. If the car vehicle-km then
        change by less than ``params.CONGESTION_REASSIGN_MIN_SHARE`` of the base, stop.
        Roads changed: car skims at the scenario's link times under the base flows (cells
-       changing less than ``params.CAR_SKIM_SNAP_MIN`` keep their base values); pivot.
+       changing less than ``params.CAR_SKIM_SNAP_MIN`` keep their base values); the first
+       demand's car trips only (``mobility.demand.pivot.scenario_mode_matrix``).
     2. Assign the scenario's car trips (peak and off-peak hour, equilibrium), car skims at
        the resulting link times (:func:`_scenario_link_times`), cells changing less than
        ``params.CAR_SKIM_SNAP_MIN`` keep their base values; pivot again (the final response).
 
-    ``pt_skim``: the scenario network's PT skim if already computed (:func:`scenario_pt`).
+    ``pt_skim``: the scenario network's PT skim if already computed (:func:`scenario_pt`), or
+    a future of :func:`scenario_pt` that is awaited after the first car skims
+    (:func:`pt_and_congested`).
 
     Returns the final skims, the response (``mobility.demand.pivot.Response``) and a dict with
     ``reassigned``, ``roads_changed``, ``assignment`` (scenario, or None), ``relative_gap``,
@@ -424,6 +449,8 @@ def congested_scenario(base_net: Network, base: Skims, dem: BaseDemand, net: Net
     info: dict[str, Any] = {"roads_changed": changed, "reassigned": False, "assignment": None}
     rows = np.arange(base.pt.shape[0])
     if not changed:
+        if isinstance(pt_skim, Future):
+            pt_skim = pt_skim.result()[1]
         scen = scenario_skims(net, engine=engine, pt=pt_skim,
                               car_fields={f: getattr(base, f) for f in CAR_FIELDS})
         resp = respond(dem, base, scen)
@@ -432,9 +459,11 @@ def congested_scenario(base_net: Network, base: Skims, dem: BaseDemand, net: Net
                 params.CONGESTION_REASSIGN_MIN_SHARE * km0):
             return scen, resp, info
     else:
+        first = car_skims(net, rows, engine, _scenario_link_times(net, rs, None))
+        if isinstance(pt_skim, Future):  # the PT state built beside the car skims
+            pt_skim = pt_skim.result()[1]
         scen = scenario_skims(net, engine=engine, pt=pt_skim,
-                              car_link_times=_scenario_link_times(net, rs, None))
-        scen = replace(scen, **_snap_car(base, {f: getattr(scen, f) for f in CAR_FIELDS}))
+                              car_fields=_snap_car(base, first))
         resp = None  # the first demand needs only its car trips
     car_s = (scenario_mode_matrix(dem, "car", base, scen) if resp is None
              else mode_trip_matrix(dem, "car", base, scen, resp))
