@@ -180,6 +180,20 @@ def _at(x: np.ndarray | float, idx: np.ndarray) -> np.ndarray | float:
     return arr.ravel()[idx]
 
 
+def _put(flat: np.ndarray, idx: np.ndarray, values: np.ndarray, *, add: bool = False) -> None:
+    """``flat[idx] = values`` (or ``+=``), as a slice when ``idx`` is a run of cells."""
+    if idx.size and int(idx[-1]) - int(idx[0]) + 1 == idx.size:
+        target = flat[int(idx[0]):int(idx[-1]) + 1]
+        if add:
+            target += values
+        else:
+            target[...] = values
+    elif add:
+        flat[idx] += values
+    else:
+        flat[idx] = values
+
+
 def _money(skims: Skims, idx: np.ndarray) -> tuple[np.ndarray | float, np.ndarray | float]:
     """(car money per trip, PT fare per trip) at ``idx``: ``car_cost_dkk`` (operating cost,
     charges, parking) when the skims carry it, else the charges inside the generalised skim."""
@@ -263,6 +277,31 @@ def _map_chunks(fn: Callable[[np.ndarray], T], chunks: list[np.ndarray]) -> list
         return list(ex.map(fn, chunks))
 
 
+def _whole_rows(chunk: np.ndarray, nz: int) -> tuple[int, int] | None:
+    """(first row, number of rows) when ``chunk`` is a run of whole rows, else None."""
+    first, last = int(chunk[0]), int(chunk[-1])
+    if last - first + 1 == chunk.size and first % nz == 0 and chunk.size % nz == 0:
+        return first // nz, chunk.size // nz
+    return None
+
+
+def _by_row(chunk: np.ndarray, ri: np.ndarray, nz: int) -> Callable[[np.ndarray], np.ndarray]:
+    """A per-origin vector at the chunk's cells (``v[ri]``; repeated rows for whole rows)."""
+    rows = _whole_rows(chunk, nz)
+    if rows is None:
+        return lambda v: v[ri]
+    r0, n = rows
+    return lambda v: np.repeat(v[r0:r0 + n], nz)
+
+
+def _by_col(chunk: np.ndarray, cj: np.ndarray, nz: int) -> Callable[[np.ndarray], np.ndarray]:
+    """A per-destination vector at the chunk's cells (``v[cj]``; tiled for whole rows)."""
+    rows = _whole_rows(chunk, nz)
+    if rows is None:
+        return lambda v: v[cj]
+    return lambda v: np.tile(v, rows[1])
+
+
 def _rowsum(ri: np.ndarray, chunk: np.ndarray, weights: np.ndarray, nz: int) -> np.ndarray:
     """Sums of ``weights`` per origin row (length ``nz``)."""
     first, last = int(chunk[0]), int(chunk[-1])
@@ -315,7 +354,7 @@ def _balance(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.nda
     tol, max_iter = P.value("FURNESS_TOL"), int(P.value("FURNESS_MAX_ITER"))
     if idx.size > DENSE_FURNESS_SHARE * nz * nz:
         g = pre.t0c.copy()
-        g.ravel()[idx] += dg.astype(F32)
+        _put(g.ravel(), idx, dg.astype(F32), add=True)
         a, bb, it, _ = furness(g, pre.rows, pre.cols, tol=tol, max_iter=max_iter)
         del g
     else:
@@ -371,15 +410,20 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
            "business": P.value("VOT_BUSINESS_DKK_H") / 60.0,
            "other": P.value("VOT_OTHER_DKK_H") / 60.0}
     car_km1 = getattr(scen_skims, "car_km", None)
-    jobs = base.zones["jobs"].to_numpy(dtype=np.float64)
-    car_share = base.zones["car_share"].to_numpy(dtype=np.float64)
+    jobs = base.zones["jobs"].to_numpy(dtype=F32)
+    car_share = base.zones["car_share"].to_numpy(dtype=F32)
+    a32, b32 = a.astype(F32), bb.astype(F32)
+    rfac32 = {k: v.astype(F32) for k, v in rfac.items()}
+    f64 = np.float64
 
     def one(chunk: np.ndarray) -> dict[str, Any]:
-        """The corrections of one chunk of changed cells (summed by the caller, in order)."""
+        """The corrections of one chunk of changed cells (summed by the caller, in order).
+        Per-cell values in float32 (as the skims and the base matrices), sums in float64."""
         c = _cells(base, base_skims, scen_skims, chunk)
         ri, cj, t0, f, p0, p1 = c["ri"], c["cj"], c["t0"], c["f"], c["p0"], c["p1"]
-        scale_c = (a[ri] * bb[cj]).astype(F32)
-        rg = {k: v[ri].astype(F32) for k, v in rfac.items()}
+        by_row = _by_row(chunk, ri, nz)
+        scale_c = by_row(a32) * _by_col(chunk, cj, nz)(b32)
+        rg = {k: by_row(v) for k, v in rfac32.items()}
         t1, off, tot1 = {}, {}, {}
         for s in (1, 0):
             t1[("commute", s)] = t0[("commute", s)] * f[("commute", s)] * scale_c
@@ -403,38 +447,39 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
             out["rows"][(s, mode)] = _rowsum(ri, chunk, delta, nz)
             if mode in _KM_MODES:
                 if mode == "car" and car_km1 is not None:
-                    out["kms"][mode] += (float(np.dot(on, _at(car_km1, chunk)))
-                                         - float(np.dot(off_c, car_km_at)))
+                    out["kms"][mode] += (float(np.dot(on.astype(f64), _at(car_km1, chunk)))
+                                         - float(np.dot(off_c.astype(f64), car_km_at)))
                 else:
-                    out["kms"][mode] += float(np.dot(delta, car_km_at if mode == "car"
-                                                     else km_at))
+                    out["kms"][mode] += float(np.dot(delta.astype(f64),
+                                                     car_km_at if mode == "car" else km_at))
         out["pt"] = pt_c
         # rule of half (only changed cells have cost changes)
         d_time = {"pt": _at(base_skims.pt, chunk) - c["pt1"],
                   "car": _at(base_skims.car_time, chunk) - _at(scen_skims.car_time, chunk)}
         car0, fare0 = _money(base_skims, chunk)
         car1, fare1 = _money(scen_skims, chunk)
-        d_money = {"car": np.asarray(car0 - car1, dtype=np.float64),
-                   "pt": np.asarray(fare0 - fare1, dtype=np.float64)}
+        d_money = {"car": car0 - car1, "pt": fare0 - fare1}
+        any_money = {m: bool(np.any(v)) for m, v in d_money.items()}
         for mode in ("pt", "car"):
             segs = (1, 0) if mode == "pt" else (1,)
             out["saved"][mode] = np.zeros(nz)
             for p in PURPOSES:
-                w = np.zeros(chunk.size, dtype=np.float64)
+                w = np.zeros(chunk.size, dtype=F32)
                 for s in segs:
-                    w += 0.5 * (t0[(p, s)] * p0[s][mode] + t1[(p, s)] * p1[s][mode])
+                    w += F32(0.5) * (t0[(p, s)] * p0[s][mode] + t1[(p, s)] * p1[s][mode])
                 minutes = w * d_time[mode]
                 out["saved"][mode] += _rowsum(ri, chunk, minutes, nz)
-                tot = float(minutes.sum())
+                tot = float(minutes.sum(dtype=f64))
                 out["by_purpose"][p] += tot
                 out["benefit"] += tot * vot[p]
-                if np.any(d_money[mode]):
-                    m = float(np.dot(w, np.broadcast_to(d_money[mode], w.shape)))
+                if any_money[mode]:
+                    m = float(np.dot(w.astype(f64), np.broadcast_to(d_money[mode], w.shape)))
                     out["benefit"] += m
                     out["money"][mode] += m
-        dacc = (car_share[ri] * _at(base.xc[1], chunk) * (f[("commute", 1)] - 1)
-                + (1 - car_share[ri]) * _at(base.xc[0], chunk) * (f[("commute", 0)] - 1)
-                ) * jobs[cj]
+        cs = by_row(car_share)
+        dacc = (cs * _at(base.xc[1], chunk) * (f[("commute", 1)] - F32(1))
+                + (F32(1) - cs) * _at(base.xc[0], chunk) * (f[("commute", 0)] - F32(1)))
+        dacc *= _by_col(chunk, cj, nz)(jobs)
         out["acc"] = _rowsum(ri, chunk, dacc, nz)
         return out
 
@@ -520,7 +565,7 @@ def scenario_mode_matrix(base: BaseDemand, mode: str, base_skims: Skims, scen_sk
         for key, x in part.items():
             if key != "commute":
                 val += x * rfac[key][ri].astype(F32)
-        flat[chunk] = val
+        _put(flat, chunk, val)
     return out
 
 
@@ -550,7 +595,7 @@ def _mode_matrix(base: BaseDemand, mode: str, fac: dict[str, Any] | None = None,
         del seg
     flat = out.ravel()
     if cells is not None:
-        flat[cells[0]] = cells[1]
+        _put(flat, cells[0], cells[1])
         return out
     if idx is None:
         return out
@@ -565,7 +610,7 @@ def _mode_matrix(base: BaseDemand, mode: str, fac: dict[str, Any] | None = None,
             for p in ("business", "other"):
                 tot += t0[(p, s)] * f[(p, s)] * fac["rfac"][(p, s)][ri].astype(F32)
             val += tot * p1[s][mode]
-        flat[chunk] = val  # chunks are disjoint
+        _put(flat, chunk, val)  # chunks are disjoint
 
     _map_chunks(one, _chunks(idx, nz))
     return out
