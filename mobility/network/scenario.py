@@ -46,11 +46,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MODEL_VERSION",
-    "prefetch_scenarios",
     "ScenarioResult",
     "cache_dir",
     "clear_cache",
     "evaluate_scenario",
+    "prefetch_scenarios",
     "pt_route",
     "scenario_network",
     "select_edits",
@@ -703,9 +703,9 @@ def prefetch_scenarios(id_sets: Iterable[Iterable[int]], *,
     The base state is built here once; ``workers`` processes forked from this one inherit it
     (copy-on-write, not rebuilt) and compute one scenario each at a time; the results come
     back through the pool and are saved by this process, so a read-only cache still works.
-    Default workers: ``mobility.settings.SCENARIO_WORKERS`` (the CPUs, at most 2). Sequential in this
-    process when fewer than two scenarios are missing, with one worker, or where processes
-    cannot be forked. Returns the number of scenarios computed.
+    Default workers: ``mobility.settings.SCENARIO_WORKERS`` (the CPUs, at most 2). Sequential
+    in this process when fewer than two scenarios are missing, with one worker, or where
+    processes cannot be forked. Returns the number of scenarios computed.
 
     Raises
     ------
