@@ -67,3 +67,14 @@ def test_regional_trains_run_as_s_trains_save_the_price_difference() -> None:
     more = cba(read_effects(_effects({"s_train": 500.0})), INV, PRICES)
     assert more.first_year_benefits_mdkk["pt_operating_costs"] == pytest.approx(
         -500.0 * DAYS * s_tog * naf / 1e6)
+
+
+def test_increment_over_a_prerequisite_keeps_every_mode() -> None:
+    """A mode that only the prerequisite's scenario has still counts in the increment."""
+    from mobility.appraisal._effects import subtract_effects
+
+    full = read_effects(_effects({"s_train": 1000.0}))
+    pre = read_effects(_effects({"regional": 400.0, "s_train": 200.0}))
+    inc = subtract_effects(full, pre)
+    assert inc["train_km_by_mode_per_day"] == pytest.approx({"s_train": 800.0,
+                                                             "regional": -400.0})

@@ -192,7 +192,8 @@ def subtract_effects(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, An
         other = b.get(key)
         if isinstance(value, Mapping):
             other = other if isinstance(other, Mapping) else {}
-            out[key] = {k: _num(v) - _num(other.get(k, 0.0)) for k, v in value.items()}
+            out[key] = {k: _num(value.get(k, 0.0)) - _num(other.get(k, 0.0))
+                        for k in dict.fromkeys([*value, *other])}
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             out[key] = float(value) - _num(other)
         else:
