@@ -169,21 +169,28 @@ def _changed(base_skims: Skims, scen_skims: Skims) -> np.ndarray:
     return np.flatnonzero(mask.ravel())
 
 
+def _run(idx: np.ndarray) -> slice | None:
+    """The slice of ``idx`` when it is a run of consecutive cells (sorted flat indices)."""
+    if idx.size and int(idx[-1]) - int(idx[0]) + 1 == idx.size:
+        return slice(int(idx[0]), int(idx[-1]) + 1)
+    return None
+
+
 def _at(x: np.ndarray | float, idx: np.ndarray) -> np.ndarray | float:
     if isinstance(x, float):
         return x
     arr = np.asarray(x)
     if arr.ndim == 0:
         return float(arr)
-    if idx.size and int(idx[-1]) - int(idx[0]) + 1 == idx.size:  # a run of cells: a view
-        return arr.ravel()[int(idx[0]):int(idx[-1]) + 1]
-    return arr.ravel()[idx]
+    run = _run(idx)
+    return arr.ravel()[idx if run is None else run]  # a run of cells: a view
 
 
 def _put(flat: np.ndarray, idx: np.ndarray, values: np.ndarray, *, add: bool = False) -> None:
     """``flat[idx] = values`` (or ``+=``), as a slice when ``idx`` is a run of cells."""
-    if idx.size and int(idx[-1]) - int(idx[0]) + 1 == idx.size:
-        target = flat[int(idx[0]):int(idx[-1]) + 1]
+    run = _run(idx)
+    if run is not None:
+        target = flat[run]
         if add:
             target += values
         else:
@@ -279,9 +286,9 @@ def _map_chunks(fn: Callable[[np.ndarray], T], chunks: list[np.ndarray]) -> list
 
 def _whole_rows(chunk: np.ndarray, nz: int) -> tuple[int, int] | None:
     """(first row, number of rows) when ``chunk`` is a run of whole rows, else None."""
-    first, last = int(chunk[0]), int(chunk[-1])
-    if last - first + 1 == chunk.size and first % nz == 0 and chunk.size % nz == 0:
-        return first // nz, chunk.size // nz
+    run = _run(chunk)
+    if run is not None and run.start % nz == 0 and chunk.size % nz == 0:
+        return run.start // nz, chunk.size // nz
     return None
 
 
@@ -304,11 +311,10 @@ def _by_col(chunk: np.ndarray, cj: np.ndarray, nz: int) -> Callable[[np.ndarray]
 
 def _rowsum(ri: np.ndarray, chunk: np.ndarray, weights: np.ndarray, nz: int) -> np.ndarray:
     """Sums of ``weights`` per origin row (length ``nz``)."""
-    first, last = int(chunk[0]), int(chunk[-1])
-    if last - first + 1 == chunk.size and first % nz == 0 and chunk.size % nz == 0:
+    rows = _whole_rows(chunk, nz)
+    if rows is not None:
         out = np.zeros(nz)
-        out[first // nz:first // nz + chunk.size // nz] = weights.reshape(-1, nz).sum(
-            axis=1, dtype=np.float64)
+        out[rows[0]:rows[0] + rows[1]] = weights.reshape(-1, nz).sum(axis=1, dtype=np.float64)
         return out
     return np.bincount(ri, weights=weights, minlength=nz)
 
