@@ -319,6 +319,35 @@ def _rowsum(ri: np.ndarray, chunk: np.ndarray, weights: np.ndarray, nz: int) -> 
     return np.bincount(ri, weights=weights, minlength=nz)
 
 
+def _mode_parts(c: dict[str, Any], mode: str) -> dict[Any, np.ndarray]:
+    """A chunk's scenario trips of ``mode`` before the balancing factors, from its cells
+    (:func:`_cells` with the shares after of ``mode``): ``"commute"`` summed over the
+    segments (to be scaled by ``a_i b_j``), ``(purpose, segment)`` for the other purposes (to
+    be scaled by that row factor). The car is the car-available segment only."""
+    t0, f = c["t0"], c["f"]
+    parts: dict[Any, np.ndarray] = {}
+    for s in ((1,) if mode == "car" else (1, 0)):
+        p1 = c["p1"][s][mode]
+        x = t0[("commute", s)] * f[("commute", s)] * p1
+        parts["commute"] = x if "commute" not in parts else parts["commute"] + x
+        for p in ("business", "other"):
+            parts[(p, s)] = t0[(p, s)] * f[(p, s)] * p1
+    return parts
+
+
+def _put_mode_part(flat: np.ndarray, chunk: np.ndarray, part: dict[Any, np.ndarray],
+                   fac: dict[str, Any]) -> None:
+    """Write one chunk of changed cells of a mode's trip matrix: its :func:`_mode_parts`
+    scaled by the balancing factors ``fac`` (chunks are disjoint)."""
+    nz = len(fac["a"])
+    ri, cj = np.divmod(chunk, nz)
+    val = part["commute"] * (fac["a"][ri] * fac["b"][cj]).astype(F32)
+    for key, x in part.items():
+        if key != "commute":
+            val += x * fac["rfac"][key][ri].astype(F32)
+    _put(flat, chunk, val)
+
+
 def _balance(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarray,
              mode: str | None = None
              ) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, int], np.ndarray], int,
@@ -332,7 +361,6 @@ def _balance(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.nda
     nz = len(pre.rows)
     # pass 1: the change of the commute weights (Furness) and of the other purposes' rows
     r1 = {(p, s): pre.r0[(p, s)].copy() for p in ("business", "other") for s in (1, 0)}
-    segs = () if mode is None else (1,) if mode == "car" else (1, 0)
 
     def one(chunk: np.ndarray) -> tuple[np.ndarray, dict[tuple[str, int], np.ndarray],
                                         dict[Any, np.ndarray]]:
@@ -340,13 +368,7 @@ def _balance(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.nda
         t0, f = c["t0"], c["f"]
         dgc = (t0[("commute", 1)] * (f[("commute", 1)] - 1)
                + t0[("commute", 0)] * (f[("commute", 0)] - 1)).astype(np.float64)
-        kept: dict[Any, np.ndarray] = {}
-        for s in segs:
-            p1 = c["p1"][s][mode]
-            x = t0[("commute", s)] * f[("commute", s)] * p1
-            kept["commute"] = x if "commute" not in kept else kept["commute"] + x
-            for p in ("business", "other"):
-                kept[(p, s)] = t0[(p, s)] * f[(p, s)] * p1
+        kept = {} if mode is None else _mode_parts(c, mode)
         return (dgc, {key: _rowsum(c["ri"], chunk, t0[key] * (f[key] - 1), nz) for key in r1},
                 kept)
 
@@ -562,16 +584,10 @@ def scenario_mode_matrix(base: BaseDemand, mode: str, base_skims: Skims, scen_sk
     if idx.size == 0:
         return _mode_matrix(base, mode)
     a, bb, rfac, _, kept = _balance(base, base_skims, scen_skims, idx, mode)
-    out = _mode_matrix(base, mode, {"a": a, "b": bb, "rfac": rfac})
-    flat = out.ravel()
-    nz = out.shape[1]
-    for chunk, part in zip(_chunks(idx, nz), kept, strict=True):
-        ri, cj = np.divmod(chunk, nz)
-        val = part["commute"] * (a[ri] * bb[cj]).astype(F32)
-        for key, x in part.items():
-            if key != "commute":
-                val += x * rfac[key][ri].astype(F32)
-        _put(flat, chunk, val)
+    fac = {"a": a, "b": bb, "rfac": rfac}
+    out = _mode_matrix(base, mode, fac)
+    for chunk, part in zip(_chunks(idx, out.shape[1]), kept, strict=True):
+        _put_mode_part(out.ravel(), chunk, part, fac)
     return out
 
 
@@ -606,17 +622,10 @@ def _mode_matrix(base: BaseDemand, mode: str, fac: dict[str, Any] | None = None,
     if idx is None:
         return out
     assert base_skims is not None and scen_skims is not None
+
     def one(chunk: np.ndarray) -> None:
-        c = _cells(base, base_skims, scen_skims, chunk)
-        ri, t0, f, p1 = c["ri"], c["t0"], c["f"], c["p1"]
-        scale_c = (fac["a"][ri] * fac["b"][c["cj"]]).astype(F32)
-        val = np.zeros(chunk.size, dtype=F32)
-        for s in segs:
-            tot = t0[("commute", s)] * f[("commute", s)] * scale_c
-            for p in ("business", "other"):
-                tot += t0[(p, s)] * f[(p, s)] * fac["rfac"][(p, s)][ri].astype(F32)
-            val += tot * p1[s][mode]
-        _put(flat, chunk, val)  # chunks are disjoint
+        c = _cells(base, base_skims, scen_skims, chunk, light=True, mode_p1=mode)
+        _put_mode_part(flat, chunk, _mode_parts(c, mode), fac)
 
     _map_chunks(one, _chunks(idx, nz))
     return out
