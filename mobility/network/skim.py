@@ -298,21 +298,15 @@ def car_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
 
 def _add_fixed_car_cost_dkk(out: np.ndarray, net: Network, rows: np.ndarray,
                             scale: float = 1.0) -> np.ndarray:
-    """Add ``scale`` x :func:`_fixed_car_cost_dkk` to ``out`` in place (no full-size
-    temporary)."""
+    """Add ``scale`` x the per-trip money of a car trip that does not depend on the route
+    (the per-trip charge, and parking: half the visit's charge at each end, ``parking_dkk``)
+    to ``out`` in place (no full-size temporary)."""
     park = parking_dkk()
     half = np.float32(0.5 * scale)
     out += np.float32(net.road_cost["per_trip_dkk"] * scale)
     out += (half * park[rows])[:, None]
     out += (half * park)[None, :]
     return out
-
-
-def _fixed_car_cost_dkk(net: Network, rows: np.ndarray) -> np.ndarray:
-    """Per-trip money of a car trip that does not depend on the route: the per-trip charge
-    and parking (half the visit's charge at each end, ``parking_dkk``)."""
-    return _add_fixed_car_cost_dkk(np.zeros((len(rows), len(parking_dkk())), np.float32),
-                                   net, rows)
 
 
 def parking_dkk() -> np.ndarray:
@@ -464,9 +458,7 @@ def _pt_skim(net: Network, rows: np.ndarray, engine: str) -> np.ndarray:
 def scenario_skims_car(net: Network, rows: np.ndarray, engine: str = "csgraph") -> np.ndarray:
     """The free-flow generalised car skim of ``net`` for origin ``rows`` (minutes, capped),
     including the operating cost, charges and parking in minutes."""
-    gen, _, _ = car_route_skims(net, rows, engine)
-    fixed = _fixed_car_cost_dkk(net, rows) / np.float32(params.VALUE_OF_TIME_DKK_PER_MIN)
-    return np.minimum(gen + fixed, np.float32(params.MAX_TIME_MIN)).astype(np.float32)
+    return car_skims(net, rows, engine)["car"]  # type: ignore[return-value]
 
 
 def _rows(legs: Legs, rows: np.ndarray) -> Legs:
