@@ -99,13 +99,10 @@ def service_km(net: Network) -> dict[str, tuple[str, float]]:
     return out
 
 
-def rail_km_by_mode(base_net: Network, scen_net: Network) -> dict[str, float]:
-    """Train-km per weekday by rail mode (``s_train``, ``regional``, ...), scenario minus base.
-
-    A service whose mode an edit changes (``change_mode``, e.g. regional trains run as
-    S-trains) loses its base train-km in the old mode and gains its scenario train-km in the
-    new one, so each can be priced at its own operating cost. Modes without change are left
-    out; the values sum to the total train-km change."""
+def _service_km_change(base_net: Network, scen_net: Network) -> dict[str, float]:
+    """Vehicle-km per weekday by service mode, scenario minus base. A service whose mode an
+    edit changes (``change_mode``, e.g. regional trains run as S-trains) loses its base km in
+    the old mode and gains its scenario km in the new one."""
     b, s = service_km(base_net), service_km(scen_net)
     out: dict[str, float] = {}
     for name in sorted(set(b) | set(s)):
@@ -113,23 +110,31 @@ def rail_km_by_mode(base_net: Network, scen_net: Network) -> dict[str, float]:
         m1, km1 = s.get(name, ("", 0.0))
         if m0 == m1 and abs(km1 - km0) < 1e-9:
             continue
-        if m0 in RAIL_MODES:
+        if m0:
             out[m0] = out.get(m0, 0.0) - km0
-        if m1 in RAIL_MODES:
+        if m1:
             out[m1] = out.get(m1, 0.0) + km1
-    return {m: round(v, 1) for m, v in sorted(out.items()) if abs(v) >= 0.05}
+    return out
 
 
-def _service_changes(base_net: Network, scen_net: Network) -> tuple[float, float, float]:
-    """(bus-km, electric train-km, diesel train-km) per weekday, scenario minus base."""
-    b, s = service_km(base_net), service_km(scen_net)
+def rail_km_by_mode(base_net: Network, scen_net: Network) -> dict[str, float]:
+    """Train-km per weekday by rail mode (``s_train``, ``regional``, ...), scenario minus base
+    (:func:`_service_km_change`), so each can be priced at its own operating cost. Modes
+    without change are left out; the values sum to the total train-km change."""
+    return _rail_by_mode(_service_km_change(base_net, scen_net))
+
+
+def _rail_by_mode(changes: dict[str, float]) -> dict[str, float]:
+    return {m: round(v, 1) for m, v in sorted(changes.items())
+            if m in RAIL_MODES and abs(v) >= 0.05}
+
+
+def _service_changes(changes: dict[str, float]) -> tuple[float, float, float]:
+    """(bus-km, electric train-km, diesel train-km) per weekday of the km changes by mode
+    (:func:`_service_km_change`): the local railways run diesel trains, the other rail modes
+    electric ones."""
     bus = rail_el = rail_di = 0.0
-    for name in set(b) | set(s):
-        mode, km1 = s.get(name, (b.get(name, ("", 0.0))[0], 0.0))
-        km0 = b.get(name, (mode, 0.0))[1]
-        d = km1 - km0
-        if abs(d) < 1e-9:
-            continue
+    for mode, d in changes.items():
         if mode == "local_rail":
             rail_di += d
         elif mode in RAIL_MODES:
@@ -152,7 +157,8 @@ def scenario_effects(base: BaseDemand, resp: Response, base_net: Network, scen_n
     days = P.value("ANNUALISATION_DAYS")
     pre = prepare(base)
     occ = P.value("CAR_OCCUPANCY")
-    bus, rail_el, rail_di = _service_changes(base_net, scen_net)
+    changes = _service_km_change(base_net, scen_net)
+    bus, rail_el, rail_di = _service_changes(changes)
     co2 = (bus * P.value("BUS_G_PER_KM") + rail_el * P.value("RAIL_ELECTRIC_G_PER_TRAIN_KM")
            + rail_di * P.value("RAIL_DIESEL_G_PER_TRAIN_KM"))
     car_vkm = (resp.km["car"] - pre.km["car"]) / occ
@@ -171,7 +177,7 @@ def scenario_effects(base: BaseDemand, resp: Response, base_net: Network, scen_n
     money = resp.money_dkk or {}
     eff["user_money_benefit_car_dkk_per_day"] = round(_num(money.get("car", 0.0)), 1)
     eff["user_money_benefit_pt_dkk_per_day"] = round(_num(money.get("pt", 0.0)), 1)
-    eff["rail_train_km_change_by_mode_per_day"] = rail_km_by_mode(base_net, scen_net)
+    eff["rail_train_km_change_by_mode_per_day"] = _rail_by_mode(changes)
     if resp.unchanged:
         eff["trips_by_mode_scenario"] = dict(eff["trips_by_mode_base"])
         eff["extra_pt_trips_per_day"] = 0.0
