@@ -77,6 +77,20 @@ def effects_for(
     return NetworkEffects(evaluator, initiatives) if evaluator is not None else None
 
 
+def single_scenario_sets(ids: Iterable[int], initiatives: Mapping[int, Initiative]
+                         ) -> list[tuple[int, ...]]:
+    """The scenarios the effect of each single initiative of ``ids`` needs
+    (:meth:`NetworkEffects.single`): its closure over the prerequisites, and the
+    prerequisites alone (when it has any)."""
+    out: list[tuple[int, ...]] = []
+    for ident in ids:
+        closure = prerequisite_closure(ident, initiatives)
+        out.append(tuple(sorted(closure)))
+        if closure - {ident}:
+            out.append(tuple(sorted(closure - {ident})))
+    return out
+
+
 @dataclass(frozen=True)
 class Effect:
     """Network effect of one initiative, or of a set of initiatives.
@@ -130,15 +144,8 @@ class NetworkEffects:
         return prefetch_scenarios(sets, initiatives=kw.get("initiatives"))
 
     def single_sets(self, ids: Iterable[int]) -> list[tuple[int, ...]]:
-        """The scenarios :meth:`single` evaluates for ``ids``: each closure over the
-        prerequisites, and the prerequisites alone."""
-        out: list[tuple[int, ...]] = []
-        for ident in ids:
-            closure = prerequisite_closure(ident, self._initiatives)
-            out.append(tuple(sorted(closure)))
-            if closure - {ident}:
-                out.append(tuple(sorted(closure - {ident})))
-        return out
+        """The scenarios :meth:`single` evaluates for ``ids`` (:func:`single_scenario_sets`)."""
+        return single_scenario_sets(ids, self._initiatives)
 
     def effect(self, ids: Iterable[int]) -> Effect:
         """The effect of a set of ids evaluated together as one scenario."""

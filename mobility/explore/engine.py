@@ -362,14 +362,10 @@ class Explorer:
 
     def _needed(self, ids: Ids) -> list[Ids]:
         """Scenarios a bundle evaluation reads (the bundle, every single and its base)."""
-        from ..appraisal._util import prerequisite_closure
+        from ..appraisal._network import single_scenario_sets
 
         keys = {ids} if ids else set()
-        for ident in self.initiatives:
-            closure = prerequisite_closure(ident, self.initiatives)
-            keys.add(tuple(sorted(closure)))
-            if len(closure) > 1:
-                keys.add(tuple(sorted(closure - {ident})))
+        keys.update(single_scenario_sets(self.initiatives, self.initiatives))
         return sorted(keys)
 
     # ---- bundles
