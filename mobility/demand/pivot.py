@@ -29,6 +29,7 @@ from .model import (
     _walk_skim_min,
     car_g,
     furness,
+    money_min_per_dkk,
     pt_g,
     skim_money_and_distance,
     street_km,
@@ -271,12 +272,115 @@ def _chunks(idx: np.ndarray, nz: int) -> list[np.ndarray]:
     return [idx[k:k + step] for k in range(0, idx.size, step)]
 
 
+#: The per-cell arithmetic of the changed cells: ``"numba"``, the compiled kernels of
+#: :mod:`mobility.demand._kernels` (one pass, no temporaries), or ``"numpy"``, the array
+#: version below (the reference the kernels are tested against). Environment variable
+#: ``MOBILITY_PIVOT_KERNELS``. The kernels need skims that carry the money and km fields (every
+#: skim of the road network does); older skims take the numpy path.
+KERNELS = os.environ.get("MOBILITY_PIVOT_KERNELS", "numba")
+_R1_KEYS = (("business", 1), ("business", 0), ("other", 1), ("other", 0))
+_MODE_CODE = {"walk": 1, "bike": 1, "pt": 2, "car": 3}
+
+
+def _flat(x: Any, n: int) -> np.ndarray | None:
+    """``x`` as a flat C-order float32 array of ``n`` cells (a view when it is one already),
+    or None when it is missing or not a full matrix."""
+    if x is None or np.ndim(x) != 2 or np.size(x) != n:
+        return None
+    return np.ascontiguousarray(x, dtype=F32).ravel()
+
+
+class _KernelArgs:
+    """The flat matrices and constants the kernels read, or ``ok`` False when the skims lack
+    a field the kernels need (then the numpy path runs)."""
+
+    def __init__(self, base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> None:
+        nz = base.g_pt.shape[1]
+        n = nz * nz
+        self.nz = nz
+        names = ("pt", "car_time", "car_cost_dkk", "pt_fare_dkk", "car_km")
+        b = {k: _flat(getattr(base_skims, k, None), n) for k in names}
+        s = {k: _flat(getattr(scen_skims, k, None), n) for k in names}
+        self.ok = KERNELS == "numba" and all(v is not None for v in (*b.values(), *s.values()))
+        if not self.ok:
+            return
+        self.b, self.s = b, s
+        self.walk = _flat(_walk_skim_min(), n)
+        self.gpt0, self.gcar0 = _flat(base.g_pt, n), _flat(base.g_car, n)
+        sh = base.shares
+        self.sh = {(seg, m): _flat(v, n) for seg in (1, 0) for m, v in sh[seg].items()}
+        self.tr = {(p, seg): _flat(base.trips[p][seg], n) for p in PURPOSES for seg in (1, 0)}
+        self.xc = (_flat(base.xc[1], n), _flat(base.xc[0], n))
+        self.street = _flat(street_km(), n)
+        th = base.thetas
+        self.consts = (float(P.value("BETA_TIME_PER_MIN")), float(money_min_per_dkk()),
+                       float(net_params.MAX_TIME_MIN), float(th["commute"]),
+                       float(th["business"]), float(th["other"]))
+
+    def _utility(self) -> tuple[np.ndarray, ...]:
+        s = self.s
+        return (s["pt"], self.walk, s["pt_fare_dkk"], self.gpt0, s["car_time"],
+                s["car_cost_dkk"], self.gcar0)
+
+    def _trips(self) -> tuple[np.ndarray, ...]:
+        return tuple(self.tr[(p, seg)] for seg in (1, 0) for p in PURPOSES)
+
+    def balance(self, chunk: np.ndarray, mode: str | None, keep_factors: bool = False
+                ) -> tuple[np.ndarray, dict[tuple[str, int], np.ndarray], dict[Any, np.ndarray]]:
+        """``_balance``'s pass 1 over ``chunk``: (commute weight change per cell, the other
+        purposes' row sums of ``t0 (f - 1)``, the mode's parts as :func:`_mode_parts`; with
+        ``keep_factors`` also ``"ef"``, the cells' utility ratios and destination factors for
+        :meth:`respond`)."""
+        from ._kernels import balance_cells
+
+        sm1 = self.sh[(1, mode)] if mode is not None else self.sh[(1, "pt")]
+        sm0 = self.sh.get((0, mode), sm1) if mode is not None else sm1
+        ef = np.empty((8, chunk.size if keep_factors else 0), dtype=F32)
+        dgc, inc, parts = balance_cells(
+            chunk, self.nz, *self._utility(), self.sh[(1, "pt")], self.sh[(1, "car")],
+            self.sh[(0, "pt")], *self._trips(), sm1, sm0,
+            0 if mode is None else _MODE_CODE[mode], ef, *self.consts)
+        kept: dict[Any, np.ndarray] = {"ef": ef} if keep_factors else {}
+        if mode is not None:
+            kept["parts"] = parts
+            kept.update({"commute": parts[0], ("business", 1): parts[1],
+                         ("other", 1): parts[2]})
+            if mode != "car":
+                kept.update({("business", 0): parts[3], ("other", 0): parts[4]})
+        return dgc, dict(zip(_R1_KEYS, inc, strict=True)), kept
+
+    def respond(self, chunk: np.ndarray, a: np.ndarray, bb: np.ndarray,
+                rfac: dict[tuple[str, int], np.ndarray], car_share: np.ndarray,
+                jobs: np.ndarray, vot: dict[str, float], ef: np.ndarray | None = None
+                ) -> dict[str, Any]:
+        """``respond``'s pass 2 over ``chunk``, in the form of its numpy ``one`` (``ef``: the
+        factors pass 1 kept for these cells, see :meth:`balance`)."""
+        from ._kernels import respond_cells
+
+        b, s, sh = self.b, self.s, self.sh
+        rows, saved, acc, sums, pt = respond_cells(
+            chunk, self.nz, b["pt"], s["pt"], self.walk, b["pt_fare_dkk"], s["pt_fare_dkk"],
+            self.gpt0, b["car_time"], s["car_time"], b["car_cost_dkk"], s["car_cost_dkk"],
+            self.gcar0, self.street, b["car_km"], s["car_km"],
+            *(sh[k] for k in _SEGMODES), *self._trips(), *self.xc,
+            a, bb, rfac[("business", 1)], rfac[("other", 1)], rfac[("business", 0)],
+            rfac[("other", 0)], car_share, jobs,
+            np.empty((8, 0), dtype=F32) if ef is None else ef, *self.consts,
+            vot["commute"], vot["business"], vot["other"])
+        return {"rows": dict(zip(_SEGMODES, rows, strict=True)),
+                "kms": {"walk": float(sums[0]), "bike": float(sums[1]), "car": float(sums[2])},
+                "saved": {"pt": saved[0], "car": saved[1]},
+                "by_purpose": {p: float(sums[3 + n]) for n, p in enumerate(PURPOSES)},
+                "benefit": float(sums[6]), "money": {"pt": float(sums[7]), "car": float(sums[8])},
+                "acc": acc, "pt": pt}
+
+
 #: Threads that process the chunks of changed cells (numpy releases the GIL in the array
 #: work; results are combined in chunk order, so sums do not depend on the thread count).
 THREADS = max(1, min(2, os.cpu_count() or 1))
 
 
-def _map_chunks(fn: Callable[[np.ndarray], T], chunks: list[np.ndarray]) -> list[T]:
+def _map_chunks(fn: Callable[[Any], T], chunks: list[Any]) -> list[T]:
     """``[fn(c) for c in chunks]``, on ``THREADS`` threads when there are several chunks."""
     if THREADS == 1 or len(chunks) < 2:
         return [fn(c) for c in chunks]
@@ -340,6 +444,13 @@ def _put_mode_part(flat: np.ndarray, chunk: np.ndarray, part: dict[Any, np.ndarr
     """Write one chunk of changed cells of a mode's trip matrix: its :func:`_mode_parts`
     scaled by the balancing factors ``fac`` (chunks are disjoint)."""
     nz = len(fac["a"])
+    if "parts" in part:  # from the compiled kernel
+        from ._kernels import put_mode_cells
+
+        r = fac["rfac"]
+        put_mode_cells(flat, chunk, part["parts"], nz, fac["a"], fac["b"], r[("business", 1)],
+                       r[("other", 1)], r[("business", 0)], r[("other", 0)])
+        return
     ri, cj = np.divmod(chunk, nz)
     val = part["commute"] * (fac["a"][ri] * fac["b"][cj]).astype(F32)
     for key, x in part.items():
@@ -349,21 +460,26 @@ def _put_mode_part(flat: np.ndarray, chunk: np.ndarray, part: dict[Any, np.ndarr
 
 
 def _balance(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarray,
-             mode: str | None = None
+             mode: str | None = None, keep_factors: bool = False
              ) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, int], np.ndarray], int,
                         list[dict[Any, np.ndarray]]]:
     """The balancing factors of a scenario whose changed cells are ``idx``: commute rows
     ``a`` and columns ``b`` (Furness), the other purposes' row factors, the Furness
     iterations, and with ``mode`` per chunk of cells the scenario trips of that mode before
     the balancing factors (``"commute"``: summed over the segments, to be scaled by
-    ``a_i b_j``; ``(purpose, segment)``: to be scaled by that row factor)."""
+    ``a_i b_j``; ``(purpose, segment)``: to be scaled by that row factor). With
+    ``keep_factors`` (compiled kernels only) each chunk's ``"ef"`` are its cells' utility
+    ratios and destination factors, which :func:`respond` then does not recompute."""
     pre = prepare(base)
     nz = len(pre.rows)
     # pass 1: the change of the commute weights (Furness) and of the other purposes' rows
     r1 = {(p, s): pre.r0[(p, s)].copy() for p in ("business", "other") for s in (1, 0)}
+    kern = _KernelArgs(base, base_skims, scen_skims)
 
     def one(chunk: np.ndarray) -> tuple[np.ndarray, dict[tuple[str, int], np.ndarray],
                                         dict[Any, np.ndarray]]:
+        if kern.ok:
+            return kern.balance(chunk, mode, keep_factors)
         c = _cells(base, base_skims, scen_skims, chunk, light=True, mode_p1=mode)
         t0, f = c["t0"], c["f"]
         dgc = (t0[("commute", 1)] * (f[("commute", 1)] - 1)
@@ -418,7 +534,7 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
         return Response(True, 0, dict(pre.trips), dict(pre.km), pre.pt_zone, zeros, zeros,
                         dict.fromkeys(PURPOSES, 0.0), 0.0, base.accessibility, 0,
                         money_dkk={"pt": 0.0, "car": 0.0})
-    a, bb, rfac, it, _ = _balance(base, base_skims, scen_skims, idx)
+    a, bb, rfac, it, kept = _balance(base, base_skims, scen_skims, idx, keep_factors=True)
     # all cells re-weighted as if unchanged (commute a_i (M b)_i, others r_i x row sums)
     rows: dict[tuple[int, str], np.ndarray] = {}
     kms = dict.fromkeys(_KM_MODES, 0.0)
@@ -443,10 +559,14 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
     a32, b32 = a.astype(F32), bb.astype(F32)
     rfac32 = {k: v.astype(F32) for k, v in rfac.items()}
     f64 = np.float64
+    kern = _KernelArgs(base, base_skims, scen_skims)
 
-    def one(chunk: np.ndarray) -> dict[str, Any]:
+    def one(chunk_kept: tuple[np.ndarray, dict[Any, np.ndarray]]) -> dict[str, Any]:
         """The corrections of one chunk of changed cells (summed by the caller, in order).
         Per-cell values in float32 (as the skims and the base matrices), sums in float64."""
+        chunk, kept_chunk = chunk_kept
+        if kern.ok:
+            return kern.respond(chunk, a, bb, rfac, car_share, jobs, vot, kept_chunk.get("ef"))
         c = _cells(base, base_skims, scen_skims, chunk)
         ri, cj, t0, f, p0, p1 = c["ri"], c["cj"], c["t0"], c["f"], c["p0"], c["p1"]
         by_row = _by_row(chunk, ri, nz)
@@ -518,7 +638,9 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
     acc = base.accessibility.copy()
     pt_cells = np.empty(idx.size, dtype=F32)
     pos = 0
-    for part in _map_chunks(one, _chunks(idx, nz)):  # in chunk order: deterministic sums
+    chunks = list(zip(_chunks(idx, nz), kept, strict=True))
+    del kept
+    for part in _map_chunks(one, chunks):  # in chunk order: deterministic sums
         for key, row in part["rows"].items():
             rows[key] += row
         for mode, k in part["kms"].items():
@@ -585,7 +707,7 @@ def scenario_mode_matrix(base: BaseDemand, mode: str, base_skims: Skims, scen_sk
         return _mode_matrix(base, mode)
     a, bb, rfac, _, kept = _balance(base, base_skims, scen_skims, idx, mode)
     fac = {"a": a, "b": bb, "rfac": rfac}
-    out = _mode_matrix(base, mode, fac)
+    out = _mode_matrix(base, mode, fac, every=idx.size == base.g_pt.size)
     for chunk, part in zip(_chunks(idx, out.shape[1]), kept, strict=True):
         _put_mode_part(out.ravel(), chunk, part, fac)
     return out
@@ -594,12 +716,17 @@ def scenario_mode_matrix(base: BaseDemand, mode: str, base_skims: Skims, scen_sk
 def _mode_matrix(base: BaseDemand, mode: str, fac: dict[str, Any] | None = None,
                  base_skims: Skims | None = None, scen_skims: Skims | None = None,
                  idx: np.ndarray | None = None,
-                 cells: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                 cells: tuple[np.ndarray, np.ndarray] | None = None,
+                 every: bool = False) -> np.ndarray:
     """Trips of ``mode``: base (``fac`` None), or re-weighted by the balancing factors
-    ``fac`` with the changed cells ``idx`` recomputed (or set from ``cells``)."""
+    ``fac`` with the changed cells ``idx`` recomputed (or set from ``cells``). ``every``: the
+    caller writes every cell (all changed), so the re-weighting is skipped."""
     tr = base.trips
     segs = (1,) if mode == "car" else (1, 0)
-    out = np.zeros_like(base.g_pt)
+    n = base.g_pt.size
+    every = (every or (idx is not None and idx.size == n)
+             or (cells is not None and cells[0].size == n))
+    out = np.empty_like(base.g_pt) if fac is not None and every else np.zeros_like(base.g_pt)
     if fac is None:
         for s in segs:
             out += (tr["commute"][s] + tr["business"][s] + tr["other"][s]) * base.shares[s][mode]
@@ -607,7 +734,7 @@ def _mode_matrix(base: BaseDemand, mode: str, fac: dict[str, Any] | None = None,
     nz = base.g_pt.shape[0]
     af = fac["a"].astype(F32)[:, None]
     bf = fac["b"].astype(F32)[None, :]
-    for s in segs:
+    for s in segs if not every else ():
         seg = tr["commute"][s] * af
         seg *= bf
         for p in ("business", "other"):
@@ -623,9 +750,15 @@ def _mode_matrix(base: BaseDemand, mode: str, fac: dict[str, Any] | None = None,
         return out
     assert base_skims is not None and scen_skims is not None
 
+    kern = _KernelArgs(base, base_skims, scen_skims)
+
     def one(chunk: np.ndarray) -> None:
-        c = _cells(base, base_skims, scen_skims, chunk, light=True, mode_p1=mode)
-        _put_mode_part(flat, chunk, _mode_parts(c, mode), fac)
+        if kern.ok:
+            part = kern.balance(chunk, mode)[2]
+        else:
+            part = _mode_parts(_cells(base, base_skims, scen_skims, chunk, light=True,
+                                      mode_p1=mode), mode)
+        _put_mode_part(flat, chunk, part, fac)
 
     _map_chunks(one, _chunks(idx, nz))
     return out
