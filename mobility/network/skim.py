@@ -13,6 +13,7 @@ and the benchmark (on a sample of origins).
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -253,6 +254,12 @@ CAR_FIELDS: tuple[str, ...] = ("car", "car_time", "car_km", "car_cost_dkk", "car
                                "car_time_offpeak")
 
 
+#: The car min-plus and the weighting of the periods: ``"numba"``, the compiled loops of
+#: :mod:`mobility.network._kernels`, or ``"numpy"``, the array version here (the reference).
+#: Environment variable ``MOBILITY_SKIM_KERNELS``.
+KERNELS = os.environ.get("MOBILITY_SKIM_KERNELS", "numba")
+
+
 def car_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
               car_link_times: dict[str, dict[tuple[str, str], float]] | None = None
               ) -> dict[str, np.ndarray | None]:
@@ -273,6 +280,12 @@ def car_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
             futs = [ex.submit(car_route_skims, net, rows, engine, car_link_times[p], direct)
                     for p in ("peak", "offpeak")]
             (gen, peak, km), (go, offpeak, kmo) = (f.result() for f in futs)
+    if car_link_times and KERNELS == "numba":
+        from ._kernels import combine_periods
+
+        t = combine_periods(gen, go, peak, offpeak, km, kmo, float(w), float(cap))
+        del go, kmo
+    elif car_link_times:
         gen *= w
         go *= np.float32(1 - w)
         gen += go
@@ -386,6 +399,12 @@ def car_route_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
         ct = np.where(better, sub.access_t[:, k, None] + mt[j].astype(f32), ct)
         ck = np.where(better, ak[:, k, None] + mk[j].astype(f32), ck)
     out, ot, ok = dg.copy(), dt.copy(), dkm.copy()
+    if KERNELS == "numba":
+        from ._kernels import egress_min
+
+        egress_min(c, ct, ck, legs.egress_idx, legs.egress_g, legs.egress_t, leg_km, out, ot,
+                   ok)
+        return out, ot, ok
     step = 128  # row blocks: the block's arrays stay in the CPU cache across the passes
     for lo in range(0, len(rows), step):
         hi = min(lo + step, len(rows))

@@ -1,0 +1,61 @@
+"""Compiled loops of the car skims (numba), with the numpy versions in
+:mod:`mobility.network.skim` as the reference they are tested against
+(``tests/test_skim_kernels.py``).
+
+Serial and GIL-free (``nogil``): the peak and off-peak skims run on two Python threads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["combine_periods", "egress_min"]
+
+
+@njit(cache=True, nogil=True)
+def egress_min(c: np.ndarray, ct: np.ndarray, ck: np.ndarray, eidx: np.ndarray,
+               eg: np.ndarray, et: np.ndarray, ekm: np.ndarray, out: np.ndarray,
+               ot: np.ndarray, ok: np.ndarray) -> None:
+    """The egress step of the car min-plus, in place: for origin row ``r`` and zone ``z``,
+    ``out[r, z] = min(out[r, z], min_k c[r, eidx[z, k]] + eg[z, k])``, and the minutes
+    ``ot`` and km ``ok`` of the chosen route follow (``ct``/``et``, ``ck``/``ekm``). Legs are
+    tried in order and a leg replaces the current best only when strictly cheaper, as the
+    numpy version does."""
+    nr, nz = out.shape
+    nk = eidx.shape[1]
+    for r in range(nr):
+        cr, ctr, ckr = c[r], ct[r], ck[r]
+        for z in range(nz):
+            best, bt, bk = out[r, z], ot[r, z], ok[r, z]
+            for k in range(nk):
+                j = eidx[z, k]
+                cand = cr[j] + eg[z, k]
+                if cand < best:
+                    best = cand
+                    bt = ctr[j] + et[z, k]
+                    bk = ckr[j] + ekm[z, k]
+            out[r, z], ot[r, z], ok[r, z] = best, bt, bk
+
+
+@njit(cache=True, nogil=True)
+def combine_periods(gen: np.ndarray, go: np.ndarray, peak: np.ndarray, offpeak: np.ndarray,
+                    km: np.ndarray, kmo: np.ndarray, w: float, cap: float) -> np.ndarray:
+    """Weight the peak (``gen``, ``peak``, ``km``) and off-peak (``go``, ``offpeak``,
+    ``kmo``) skims by the peak share ``w``, in place into ``gen`` and ``km``; returns the
+    weighted minutes (new), and caps ``peak`` and ``offpeak`` at ``cap`` in place. Float32
+    arithmetic in the order of the numpy version."""
+    w32 = np.float32(w)
+    v32 = np.float32(1.0) - w32
+    c32 = np.float32(cap)
+    g, o, p, q = gen.ravel(), go.ravel(), peak.ravel(), offpeak.ravel()
+    k1, k2 = km.ravel(), kmo.ravel()
+    t = np.empty_like(peak)
+    tf = t.ravel()
+    for m in range(g.size):
+        g[m] = g[m] * w32 + o[m] * v32
+        tf[m] = p[m] * w32 + q[m] * v32
+        k1[m] = k1[m] * w32 + k2[m] * v32
+        p[m] = min(p[m], c32)
+        q[m] = min(q[m], c32)
+    return t

@@ -1,0 +1,35 @@
+"""The compiled car-skim loops (mobility.network._kernels) give the numpy reference's skims."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mobility.network import skim
+from mobility.network.scenario import _base_roads, _scenario_link_times, _state
+
+
+@pytest.fixture(scope="module")
+def state():  # type: ignore[no-untyped-def]
+    return _state()
+
+
+@pytest.mark.parametrize("congested", [False, True])
+def test_car_skims_kernels_equal_the_numpy_reference(state, monkeypatch, congested) -> None:  # type: ignore[no-untyped-def]
+    net, _, dem, _ = state
+    times = _scenario_link_times(net, _base_roads(dem), None) if congested else None
+    rows = np.arange(0, state[1].pt.shape[0], 7)  # every 7th origin, all destinations
+    monkeypatch.setattr(skim, "KERNELS", "numpy")
+    ref = skim.car_skims(net, rows, "csgraph", times)
+    monkeypatch.setattr(skim, "KERNELS", "numba")
+    fast = skim.car_skims(net, rows, "csgraph", times)
+    assert set(ref) == set(fast)
+    for name, arr in ref.items():
+        if arr is None:
+            assert fast[name] is None, name
+            continue
+        assert np.isfinite(arr).mean() > 0.99, name  # a real skim, not an empty one
+        np.testing.assert_allclose(fast[name], arr, rtol=2e-6, atol=1e-5, err_msg=name)
+    if congested:  # the peak is slower than the off-peak somewhere
+        assert (fast["car_time_peak"] > fast["car_time_offpeak"] + 0.5).any()
+
