@@ -70,6 +70,65 @@ def travel_time_cmd(from_name: str, to_name: str, with_ids: tuple[int, ...], mod
                f"{res['minutes']:.1f} min, generalised {res['generalised_minutes']:.1f} min")
 
 
+#: Columns of ``mobility network validate-car-times --json`` (one object per published figure).
+_CAR_VALIDATION_COLUMNS = (
+    "id", "pair_id", "from_name", "to_name", "published_min_low", "published_min_high",
+    "published_mid", "kind", "period", "mode", "source", "url", "free_min", "offpeak_min",
+    "peak_min", "offpeak_reverse_min", "peak_reverse_min", "offpeak_error_pct",
+    "peak_error_pct", "offpeak_within", "peak_within",
+)
+
+
+def _json_value(value):  # type: ignore[no-untyped-def]
+    """A JSON-safe scalar: NaN becomes null, numpy scalars plain Python, floats 1 decimal."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        return None if value != value else round(value, 1)
+    return value
+
+
+@network.command("validate-car-times")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def validate_car_times_cmd(as_json: bool) -> None:
+    """Base car times against published typical driving times (blogs, aggregator sites)."""
+    from ..network.validation import (
+        PUBLISHED_CAR_TOLERANCE,
+        published_car_summary,
+        published_car_times,
+    )
+
+    table = published_car_times()
+    summary = published_car_summary(table)
+    if as_json:
+        rows = [{c: _json_value(row[c]) for c in _CAR_VALIDATION_COLUMNS}
+                for _, row in table.iterrows()]
+        click.echo(json.dumps({"tolerance": PUBLISHED_CAR_TOLERANCE, "rows": rows,
+                               "summary": summary}, ensure_ascii=False))
+        return
+    for _, r in table.iterrows():
+        low, high = r["published_min_low"], r["published_min_high"]
+        pub = (f"< {high:.0f}" if low != low else f"{low:.0f}" if low == high
+               else f"{low:.0f}-{high:.0f}")
+        err = ("" if r["offpeak_error_pct"] != r["offpeak_error_pct"]
+               else f", off-peak error {r['offpeak_error_pct']:+.0f} %")
+        within = "within" if r["offpeak_within"] else "outside"
+        click.echo(f"{r['id']:>3} {r['from_name']} -> {r['to_name']}: published {pub} min "
+                   f"({r['source']}); model free {r['free_min']:.1f}, off-peak "
+                   f"{r['offpeak_min']:.1f}, peak {r['peak_min']:.1f} min{err} ({within})")
+    tol = PUBLISHED_CAR_TOLERANCE * 100
+    click.echo(f"{summary['rows']} published figures for {summary['pairs']} pairs in the study "
+               f"area ({summary['rows_with_midpoint']} with a mid-point)")
+    click.echo(f"mean absolute error against the published mid-points: off-peak "
+               f"{summary['offpeak_mean_abs_error_pct']:.1f} %, peak "
+               f"{summary['peak_mean_abs_error_pct']:.1f} %, free-flow "
+               f"{summary['free_mean_abs_error_pct']:.1f} % (mean signed: off-peak "
+               f"{summary['offpeak_mean_error_pct']:+.1f} %)")
+    click.echo(f"within the published range +/- {tol:.0f} %: off-peak "
+               f"{summary['offpeak_within_range']} of {summary['rows']}, peak "
+               f"{summary['peak_within_range']} of {summary['rows']}")
+
+
 @network.command("base")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def base_cmd(as_json: bool) -> None:

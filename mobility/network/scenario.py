@@ -39,6 +39,7 @@ from .metrics import municipality_metrics, zone_frame
 from .roads import link_speed_kmh
 from .services import Network, resolve_stop
 from .skim import CAR_FIELDS, Skims, car_skims, scenario_skims
+from .zones import study_zones
 
 if TYPE_CHECKING:
     from ..demand.model import BaseDemand
@@ -858,15 +859,22 @@ def _car_time(net: Network, a: str, b: str,
     names = sorted(net.road_nodes)
     xy = np.array([net.road_nodes[n] for n in names])
     pa, pb = resolve_stop(a), resolve_stop(b)
-    speed = link_speed_kmh("local", "urban", net.speed_caps)
     per_km = (params.CAR_OPERATING_COST_DKK_PER_KM + net.road_cost["per_km_dkk"]) \
         / params.VALUE_OF_TIME_DKK_PER_MIN
+    zones = study_zones()
+    zx, zy = zones["x"].to_numpy(), zones["y"].to_numpy()
+    urban = zones["urban"].to_numpy()
 
     def legs(p: tuple[str, float, float]) -> list[tuple[str, float, float]]:
+        # as the zones' car legs (zones.car_access): local roads at the urban or rural speed
+        # of the 1 km cell the place lies in, at least 250 m; no terminal minutes (a
+        # driving time between two places)
+        cell = int(np.argmin(np.hypot(zx - p[1], zy - p[2])))
+        speed = link_speed_kmh("local", "urban" if urban[cell] else "rural", net.speed_caps)
         d = np.hypot(xy[:, 0] - p[1], xy[:, 1] - p[2])
         out = []
         for i in np.argsort(d)[:params.CAR_ACCESS_NODES_K]:
-            km = d[i] / 1000.0 * params.ACCESS_CIRCUITY
+            km = max(d[i], 250.0) / 1000.0 * params.ACCESS_CIRCUITY
             t = km / speed * 60.0
             out.append((names[i], t, t + km * per_km))
         return out
