@@ -61,7 +61,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the model's code changes its results (part of the cache key).
-MODEL_VERSION = "7"
+MODEL_VERSION = "8"
 
 #: Files whose content the network depends on.
 _INPUTS = ("pt_services.yaml", "roads.yaml", "stations", "rail_segments", "rail_nodes", "stops",
