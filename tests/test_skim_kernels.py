@@ -33,3 +33,17 @@ def test_car_skims_kernels_equal_the_numpy_reference(state, monkeypatch, congest
     if congested:  # the peak is slower than the off-peak somewhere
         assert (fast["car_time_peak"] > fast["car_time_offpeak"] + 0.5).any()
 
+
+
+@pytest.mark.slow
+def test_kernel_benchmark_times_both_implementations() -> None:
+    from mobility.demand import pivot
+    from mobility.network.bench_kernels import format_report, run_kernel_benchmark
+
+    res = run_kernel_benchmark(repeats=1)
+    assert set(res["steps"]) == {"respond", "first demand (car)", "car skims (2 periods)"}
+    for r in res["steps"].values():
+        assert r["numpy_s"] > 0 and r["numba_s"] > 0
+        assert r["ratio"] == pytest.approx(r["numpy_s"] / r["numba_s"])
+    assert "numpy/numba" in format_report(res)
+    assert pivot.KERNELS == "numba" and skim.KERNELS == "numba"  # restored

@@ -257,6 +257,18 @@ def bench_network(as_json: bool, reference_origins: int, catalogue_dir: str | No
                f"{res['scenario_assignment_max_relative_gap']}")
 
 
+@bench.command("kernels")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--repeats", type=click.IntRange(1), default=5, show_default=True,
+              help="Timed runs of each step and implementation (median reported).")
+def bench_kernels(as_json: bool, repeats: int) -> None:
+    """Time the compiled loops (numba) against their numpy reference, side by side."""
+    from ..network.bench_kernels import format_report, run_kernel_benchmark
+
+    res = run_kernel_benchmark(repeats=repeats)
+    click.echo(json.dumps(res, ensure_ascii=False) if as_json else format_report(res))
+
+
 @bench.command("roads")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--repeats", type=click.IntRange(1), default=3, show_default=True,

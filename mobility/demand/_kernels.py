@@ -4,7 +4,7 @@ The numpy version of the same arithmetic (``pivot._cells`` and the chunk functio
 ``pivot._balance`` and ``pivot.respond``) is the reference: it runs a few dozen passes over
 full-size float32 temporaries per chunk of changed cells; these kernels make one pass, keep
 every per-cell value in registers (float64) and read each base matrix once. Tests compare the
-two (``tests/test_pivot_kernels.py``); ``mobility bench pivot`` times them side by side.
+two (``tests/test_pivot_kernels.py``); ``mobility bench kernels`` times them side by side.
 
 The kernels are serial and release the GIL (``nogil``): the caller runs chunks of cells on its
 own threads (``pivot._map_chunks``), so that sums are combined in chunk order whatever the
@@ -185,8 +185,8 @@ def balance_cells(idx: np.ndarray, nz: int,
                   spt1: np.ndarray, scar1: np.ndarray, spt0: np.ndarray,
                   tc1: np.ndarray, tb1: np.ndarray, to1: np.ndarray,
                   tc0: np.ndarray, tb0: np.ndarray, to0: np.ndarray,
-                  sm1: np.ndarray, sm0: np.ndarray, mode: int, ef: np.ndarray,
-                  beta: float, money_min: float, max_time: float,
+                  sm1: np.ndarray, sm0: np.ndarray, mode: int,
+                  gadd: np.ndarray, beta: float, money_min: float, max_time: float,
                   th_c: float, th_b: float, th_o: float
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pass 1 of ``pivot._balance`` over the changed cells ``idx`` (sorted).
@@ -194,7 +194,8 @@ def balance_cells(idx: np.ndarray, nz: int,
     Returns
     -------
     dgc : float64 (n,)
-        Change of the commute weights per cell (both segments).
+        Change of the commute weights per cell (both segments); empty when ``gadd`` (the
+        flat commute weights, float32) is given: then the change is added to it in place.
     inc : float64 (4, nz)
         Row sums of ``t0 (f - 1)`` for (business, 1), (business, 0), (other, 1), (other, 0).
     parts : float32 (5, n), for the car (3, n)
@@ -203,15 +204,12 @@ def balance_cells(idx: np.ndarray, nz: int,
         (business, 0), (other, 0) (the car: segment 1 only). ``sm1``/``sm0`` are the mode's
         base shares by segment; ``mode``: 0 none, 1 walk or bike (no utility change), 2 PT,
         3 car (segment 1 only).
-
-    ``ef``: float32 (8, n) to keep each cell's utility ratios and destination factors (as
-    :func:`_factors`) for :func:`respond_cells`, or (8, 0) not to keep them.
     """
     n = idx.size
-    dgc = np.empty(n)
+    add = gadd.size > 0
+    dgc = np.empty(0 if add else n)
     inc = np.zeros((4, nz))
     parts = np.zeros((3 if mode == 3 else 5, n if mode > 0 else 0), dtype=np.float32)
-    keep = ef.shape[1] == n
     g = np.empty((18, BLOCK + _PAD), dtype=np.float32)
     buf = np.empty((8, BLOCK + _PAD), dtype=np.float32)
     tmp = np.empty((4, BLOCK + _PAD), dtype=np.float32)
@@ -227,10 +225,8 @@ def balance_cells(idx: np.ndarray, nz: int,
         if mode > 0:
             _gather(sm1, idx, lo, hi, g[16])
             _gather(sm0, idx, lo, hi, g[17])
-        f = buf  # (C order: the exp loops vectorise only on contiguous rows)
+        f = buf
         _factors(g, nb, beta, money_min, max_time, th_c, th_b, th_o, f, tmp, ibuf)
-        if keep:
-            ef[:, lo:hi] = f[:, :nb]
         for q in range(nb):
             if idx[lo + q] >= end:  # a new origin row: write out the row sums
                 inc[0, i] += u0
@@ -245,7 +241,12 @@ def balance_cells(idx: np.ndarray, nz: int,
             fc0, fb0, fo0 = float(f[5, q]), float(f[6, q]), float(f[7, q])
             c1, b1, o1 = float(g[_TC1, q]), float(g[_TB1, q]), float(g[_TO1, q])
             c0, b0, o0 = float(g[_TC0, q]), float(g[_TB0, q]), float(g[_TO0, q])
-            dgc[lo + q] = c1 * (fc1 - 1.0) + c0 * (fc0 - 1.0)
+            d = c1 * (fc1 - 1.0) + c0 * (fc0 - 1.0)
+            if add:
+                k = idx[lo + q]
+                gadd[k] = gadd[k] + np.float32(d)
+            else:
+                dgc[lo + q] = d
             u0 += b1 * (fb1 - 1.0)
             u1 += b0 * (fb0 - 1.0)
             u2 += o1 * (fo1 - 1.0)
@@ -290,14 +291,13 @@ def respond_cells(idx: np.ndarray, nz: int,
                   xc1: np.ndarray, xc0: np.ndarray,
                   a: np.ndarray, b: np.ndarray, rb1: np.ndarray, ro1: np.ndarray,
                   rb0: np.ndarray, ro0: np.ndarray, car_share: np.ndarray, jobs: np.ndarray,
-                  ef: np.ndarray, beta: float, money_min: float, max_time: float,
+                  beta: float, money_min: float, max_time: float,
                   th_c: float, th_b: float, th_o: float,
                   vot_c: float, vot_b: float, vot_o: float
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Pass 2 of ``pivot.respond`` (corrections on the changed cells ``idx``, rule of half,
     accessibility) at the balancing factors ``a``, ``b`` (commute) and ``rb1`` ... ``ro0``
-    (business/other by segment). ``ef``: the utility ratios and destination factors kept by
-    :func:`balance_cells` for the same cells, or (8, 0) to compute them here.
+    (business/other by segment).
 
     Returns
     -------
@@ -318,7 +318,6 @@ def respond_cells(idx: np.ndarray, nz: int,
     saved = np.zeros((2, nz))
     acc = np.zeros(nz)
     ptc = np.empty(n, dtype=np.float32)
-    kept = ef.shape[1] == n
     g = np.empty((29, BLOCK + _PAD), dtype=np.float32)
     buf = np.empty((8, BLOCK + _PAD), dtype=np.float32)
     tmp = np.empty((4, BLOCK + _PAD), dtype=np.float32)
@@ -348,11 +347,8 @@ def respond_cells(idx: np.ndarray, nz: int,
         _gather(carkm1, idx, lo, hi, g[_CARKM1])
         _gather(xc1, idx, lo, hi, g[_XC1])
         _gather(xc0, idx, lo, hi, g[_XC0])
-        if kept:
-            f = ef[:, lo:hi]
-        else:
-            f = buf
-            _factors(g, nb, beta, money_min, max_time, th_c, th_b, th_o, f, tmp, ibuf)
+        f = buf
+        _factors(g, nb, beta, money_min, max_time, th_c, th_b, th_o, f, tmp, ibuf)
         for q in range(nb):
             k = idx[lo + q]
             if k >= end:

@@ -325,22 +325,22 @@ class _KernelArgs:
     def _trips(self) -> tuple[np.ndarray, ...]:
         return tuple(self.tr[(p, seg)] for seg in (1, 0) for p in PURPOSES)
 
-    def balance(self, chunk: np.ndarray, mode: str | None, keep_factors: bool = False
+    def balance(self, chunk: np.ndarray, mode: str | None, gadd: np.ndarray | None = None
                 ) -> tuple[np.ndarray, dict[tuple[str, int], np.ndarray], dict[Any, np.ndarray]]:
         """``_balance``'s pass 1 over ``chunk``: (commute weight change per cell, the other
-        purposes' row sums of ``t0 (f - 1)``, the mode's parts as :func:`_mode_parts`; with
-        ``keep_factors`` also ``"ef"``, the cells' utility ratios and destination factors for
-        :meth:`respond`)."""
+        purposes' row sums of ``t0 (f - 1)``, the mode's parts as :func:`_mode_parts` with
+        ``"parts"``, the kernel's array of them). With ``gadd`` (flat float32 commute weights)
+        the change is added to it in place and the first item is empty."""
         from ._kernels import balance_cells
 
         sm1 = self.sh[(1, mode)] if mode is not None else self.sh[(1, "pt")]
         sm0 = self.sh.get((0, mode), sm1) if mode is not None else sm1
-        ef = np.empty((8, chunk.size if keep_factors else 0), dtype=F32)
         dgc, inc, parts = balance_cells(
             chunk, self.nz, *self._utility(), self.sh[(1, "pt")], self.sh[(1, "car")],
             self.sh[(0, "pt")], *self._trips(), sm1, sm0,
-            0 if mode is None else _MODE_CODE[mode], ef, *self.consts)
-        kept: dict[Any, np.ndarray] = {"ef": ef} if keep_factors else {}
+            0 if mode is None else _MODE_CODE[mode],
+            np.empty(0, dtype=F32) if gadd is None else gadd, *self.consts)
+        kept: dict[Any, np.ndarray] = {}
         if mode is not None:
             kept["parts"] = parts
             kept.update({"commute": parts[0], ("business", 1): parts[1],
@@ -351,10 +351,8 @@ class _KernelArgs:
 
     def respond(self, chunk: np.ndarray, a: np.ndarray, bb: np.ndarray,
                 rfac: dict[tuple[str, int], np.ndarray], car_share: np.ndarray,
-                jobs: np.ndarray, vot: dict[str, float], ef: np.ndarray | None = None
-                ) -> dict[str, Any]:
-        """``respond``'s pass 2 over ``chunk``, in the form of its numpy ``one`` (``ef``: the
-        factors pass 1 kept for these cells, see :meth:`balance`)."""
+                jobs: np.ndarray, vot: dict[str, float]) -> dict[str, Any]:
+        """``respond``'s pass 2 over ``chunk``, in the form of its numpy ``one``."""
         from ._kernels import respond_cells
 
         b, s, sh = self.b, self.s, self.sh
@@ -364,8 +362,7 @@ class _KernelArgs:
             self.gcar0, self.street, b["car_km"], s["car_km"],
             *(sh[k] for k in _SEGMODES), *self._trips(), *self.xc,
             a, bb, rfac[("business", 1)], rfac[("other", 1)], rfac[("business", 0)],
-            rfac[("other", 0)], car_share, jobs,
-            np.empty((8, 0), dtype=F32) if ef is None else ef, *self.consts,
+            rfac[("other", 0)], car_share, jobs, *self.consts,
             vot["commute"], vot["business"], vot["other"])
         return {"rows": dict(zip(_SEGMODES, rows, strict=True)),
                 "kms": {"walk": float(sums[0]), "bike": float(sums[1]), "car": float(sums[2])},
@@ -460,26 +457,27 @@ def _put_mode_part(flat: np.ndarray, chunk: np.ndarray, part: dict[Any, np.ndarr
 
 
 def _balance(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.ndarray,
-             mode: str | None = None, keep_factors: bool = False
+             mode: str | None = None
              ) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, int], np.ndarray], int,
                         list[dict[Any, np.ndarray]]]:
     """The balancing factors of a scenario whose changed cells are ``idx``: commute rows
     ``a`` and columns ``b`` (Furness), the other purposes' row factors, the Furness
     iterations, and with ``mode`` per chunk of cells the scenario trips of that mode before
     the balancing factors (``"commute"``: summed over the segments, to be scaled by
-    ``a_i b_j``; ``(purpose, segment)``: to be scaled by that row factor). With
-    ``keep_factors`` (compiled kernels only) each chunk's ``"ef"`` are its cells' utility
-    ratios and destination factors, which :func:`respond` then does not recompute."""
+    ``a_i b_j``; ``(purpose, segment)``: to be scaled by that row factor)."""
     pre = prepare(base)
     nz = len(pre.rows)
     # pass 1: the change of the commute weights (Furness) and of the other purposes' rows
     r1 = {(p, s): pre.r0[(p, s)].copy() for p in ("business", "other") for s in (1, 0)}
     kern = _KernelArgs(base, base_skims, scen_skims)
+    dense = idx.size > DENSE_FURNESS_SHARE * nz * nz
+    # the dense re-balance's weights: the kernels add the change in place (chunks are disjoint)
+    g = pre.t0c.copy() if dense else None
 
     def one(chunk: np.ndarray) -> tuple[np.ndarray, dict[tuple[str, int], np.ndarray],
                                         dict[Any, np.ndarray]]:
         if kern.ok:
-            return kern.balance(chunk, mode, keep_factors)
+            return kern.balance(chunk, mode, None if g is None else g.ravel())
         c = _cells(base, base_skims, scen_skims, chunk, light=True, mode_p1=mode)
         t0, f = c["t0"], c["f"]
         dgc = (t0[("commute", 1)] * (f[("commute", 1)] - 1)
@@ -489,19 +487,21 @@ def _balance(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.nda
                 kept)
 
     parts = _map_chunks(one, _chunks(idx, nz))
-    dg = np.concatenate([d for d, _, _ in parts])
     for _, inc, _ in parts:
         for key in r1:
             r1[key] += inc[key]
     kept_parts = [k for _, _, k in parts]
-    del parts
     tol, max_iter = P.value("FURNESS_TOL"), int(P.value("FURNESS_MAX_ITER"))
-    if idx.size > DENSE_FURNESS_SHARE * nz * nz:
-        g = pre.t0c.copy()
-        _put(g.ravel(), idx, dg.astype(F32), add=True)
+    if dense:
+        assert g is not None
+        if not kern.ok:
+            _put(g.ravel(), idx, np.concatenate([d for d, _, _ in parts]).astype(F32), add=True)
+        del parts
         a, bb, it, _ = furness(g, pre.rows, pre.cols, tol=tol, max_iter=max_iter)
         del g
     else:
+        dg = np.concatenate([d for d, _, _ in parts])
+        del parts
         ri, cj = np.divmod(idx, nz)
         a = np.ones(nz)
         bb = np.ones(nz)
@@ -518,8 +518,7 @@ def _balance(base: BaseDemand, base_skims: Skims, scen_skims: Skims, idx: np.nda
             err = np.max(np.abs(a * wb - pre.rows) / np.maximum(pre.rows, 1.0))
             if err < tol:
                 break
-        del ri, cj
-    del dg
+        del ri, cj, dg
     rfac = {k: np.divide(pre.r0[k], v, out=np.ones(nz), where=v > 0) for k, v in r1.items()}
     return a, bb, rfac, it, kept_parts
 
@@ -534,7 +533,7 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
         return Response(True, 0, dict(pre.trips), dict(pre.km), pre.pt_zone, zeros, zeros,
                         dict.fromkeys(PURPOSES, 0.0), 0.0, base.accessibility, 0,
                         money_dkk={"pt": 0.0, "car": 0.0})
-    a, bb, rfac, it, kept = _balance(base, base_skims, scen_skims, idx, keep_factors=True)
+    a, bb, rfac, it, _ = _balance(base, base_skims, scen_skims, idx)
     # all cells re-weighted as if unchanged (commute a_i (M b)_i, others r_i x row sums)
     rows: dict[tuple[int, str], np.ndarray] = {}
     kms = dict.fromkeys(_KM_MODES, 0.0)
@@ -561,12 +560,11 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
     f64 = np.float64
     kern = _KernelArgs(base, base_skims, scen_skims)
 
-    def one(chunk_kept: tuple[np.ndarray, dict[Any, np.ndarray]]) -> dict[str, Any]:
+    def one(chunk: np.ndarray) -> dict[str, Any]:
         """The corrections of one chunk of changed cells (summed by the caller, in order).
         Per-cell values in float32 (as the skims and the base matrices), sums in float64."""
-        chunk, kept_chunk = chunk_kept
         if kern.ok:
-            return kern.respond(chunk, a, bb, rfac, car_share, jobs, vot, kept_chunk.get("ef"))
+            return kern.respond(chunk, a, bb, rfac, car_share, jobs, vot)
         c = _cells(base, base_skims, scen_skims, chunk)
         ri, cj, t0, f, p0, p1 = c["ri"], c["cj"], c["t0"], c["f"], c["p0"], c["p1"]
         by_row = _by_row(chunk, ri, nz)
@@ -638,9 +636,7 @@ def respond(base: BaseDemand, base_skims: Skims, scen_skims: Skims) -> Response:
     acc = base.accessibility.copy()
     pt_cells = np.empty(idx.size, dtype=F32)
     pos = 0
-    chunks = list(zip(_chunks(idx, nz), kept, strict=True))
-    del kept
-    for part in _map_chunks(one, chunks):  # in chunk order: deterministic sums
+    for part in _map_chunks(one, _chunks(idx, nz)):  # in chunk order: deterministic sums
         for key, row in part["rows"].items():
             rows[key] += row
         for mode, k in part["kms"].items():

@@ -1,6 +1,6 @@
 """Compiled loops of the car skims (numba), with the numpy versions in
 :mod:`mobility.network.skim` as the reference they are tested against
-(``tests/test_skim_kernels.py``).
+(``tests/test_skim_kernels.py``); ``mobility bench kernels`` times them side by side.
 
 Serial and GIL-free (``nogil``): the peak and off-peak skims run on two Python threads.
 """
