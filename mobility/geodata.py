@@ -20,10 +20,10 @@ import difflib
 import logging
 import re
 import unicodedata
-from typing import Any
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -39,8 +39,8 @@ __all__ = [
     "CRS_MAP",
     "FILES",
     "FINGERPLAN_CODES",
-    "Place",
     "STUDY_AREA_CODES",
+    "Place",
     "get_path",
     "load_basemap_municipalities",
     "load_fare_zones",

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from mobility.outputs import charts
 from mobility.errors import MobilityError
+from mobility.outputs import charts
 
 
 @pytest.fixture()

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from mobility import geodata
-from mobility.outputs import maps
 from mobility.catalogue import read_initiatives
 from mobility.errors import MobilityError, OutputError
+from mobility.outputs import maps
 
 DATA_DIR = Path(__file__).parent / "data"
 

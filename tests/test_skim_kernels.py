@@ -41,9 +41,24 @@ def test_kernel_benchmark_times_both_implementations() -> None:
     from mobility.network.bench_kernels import format_report, run_kernel_benchmark
 
     res = run_kernel_benchmark(repeats=1)
-    assert set(res["steps"]) == {"respond", "first demand (car)", "car skims (2 periods)"}
+    assert set(res["steps"]) == {"respond", "first demand (car)", "car skims (2 periods)",
+                                 "PT skim with argmin"}
     for r in res["steps"].values():
         assert r["numpy_s"] > 0 and r["numba_s"] > 0
         assert r["ratio"] == pytest.approx(r["numpy_s"] / r["numba_s"])
     assert "numpy/numba" in format_report(res)
     assert pivot.KERNELS == "numba" and skim.KERNELS == "numba"  # restored
+
+
+def test_pt_skim_argmin_kernel_equals_the_numpy_reference(state, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from mobility.demand.pt_assign import pt_state
+
+    pt = pt_state(state[0])
+    monkeypatch.setattr(skim, "KERNELS", "numpy")
+    ref = skim.zone_skim_argmin(pt.m, pt.legs, pt.direct)
+    monkeypatch.setattr(skim, "KERNELS", "numba")
+    fast = skim.zone_skim_argmin(pt.m, pt.legs, pt.direct)
+    np.testing.assert_array_equal(fast[0], ref[0])
+    np.testing.assert_array_equal(fast[1], ref[1])
+    np.testing.assert_array_equal(fast[2], ref[2])
+    assert (ref[2] >= 0).mean() > 0.5  # most best paths use a station, not the direct walk

@@ -10,9 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from mobility.outputs import paper, tables
 from mobility.errors import MobilityError
 from mobility.labels import format_number, stars_text
+from mobility.outputs import paper, tables
 
 
 @pytest.fixture()

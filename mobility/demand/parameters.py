@@ -12,8 +12,6 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-import pandas as pd
-
 from .. import geodata
 from ..errors import GeodataError
 

@@ -1,4 +1,4 @@
-"""Compiled loops of the car skims (numba), with the numpy versions in
+"""Compiled loops of the car and PT skims (numba), with the numpy versions in
 :mod:`mobility.network.skim` as the reference they are tested against
 (``tests/test_skim_kernels.py``); ``mobility bench kernels`` times them side by side.
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["combine_periods", "egress_min"]
+__all__ = ["combine_periods", "egress_argmin", "egress_min"]
 
 
 @njit(cache=True, nogil=True)
@@ -59,3 +59,27 @@ def combine_periods(gen: np.ndarray, go: np.ndarray, peak: np.ndarray, offpeak: 
         p[m] = min(p[m], c32)
         q[m] = min(q[m], c32)
     return t
+
+
+@njit(cache=True, nogil=True)
+def egress_argmin(c: np.ndarray, eidx: np.ndarray, eg: np.ndarray, out: np.ndarray,
+                  egress_k: np.ndarray) -> None:
+    """The egress step of the PT min-plus with its argmin, in place: ``out[r, z] =
+    min(out[r, z], min_k c[r, eidx[z, k]] + eg[z, k])`` and ``egress_k[r, z]`` the leg ``k``
+    that gave it (unchanged where ``out`` kept its value). Legs in order, strictly cheaper
+    replaces, as ``skim.zone_skim_argmin``'s numpy loop."""
+    nr, nz = out.shape
+    nk = eidx.shape[1]
+    for r in range(nr):
+        cr = c[r]
+        for z in range(nz):
+            best = out[r, z]
+            bk = -1
+            for k in range(nk):
+                cand = cr[eidx[z, k]] + eg[z, k]
+                if cand < best:
+                    best = cand
+                    bk = k
+            if bk >= 0:
+                out[r, z] = best
+                egress_k[r, z] = bk

@@ -5,7 +5,8 @@ version and the compiled (numba) one, ``repeats`` times, and the medians and the
 reported (the machine is shared: alternating keeps the two under the same load). The steps
 are those of a scenario that changes every zone pair (as road pricing does): the demand
 response (``pivot.respond``), the congestion loop's first demand (``pivot.scenario_mode_matrix``
-of the car) and the congested car skims of both periods (``skim.car_skims``).
+of the car), the congested car skims of both periods (``skim.car_skims``) and the PT zone skim
+with the legs its paths use (``skim.zone_skim_argmin``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def _timed(fn: Callable[[], Any]) -> float:
 def run_kernel_benchmark(*, repeats: int = 5) -> dict[str, Any]:
     """Median seconds per step with each implementation, and numpy / numba."""
     from ..demand import pivot
+    from ..demand.pt_assign import pt_state
     from . import skim
     from .scenario import _base_roads, _scenario_link_times, _state
 
@@ -39,11 +41,13 @@ def run_kernel_benchmark(*, repeats: int = 5) -> dict[str, Any]:
                    pt=base.pt * f32(0.95), car_cost_dkk=base.car_cost_dkk + f32(5.0))
     rows = np.arange(base.pt.shape[0])
     times = _scenario_link_times(net, _base_roads(dem), None)
+    pt = pt_state(net)
     steps: dict[str, tuple[Any, Callable[[], Any]]] = {
         "respond": (pivot, lambda: pivot.respond(dem, base, scen)),
         "first demand (car)": (pivot, lambda: pivot.scenario_mode_matrix(dem, "car", base,
                                                                          scen)),
         "car skims (2 periods)": (skim, lambda: skim.car_skims(net, rows, "csgraph", times)),
+        "PT skim with argmin": (skim, lambda: skim.zone_skim_argmin(pt.m, pt.legs, pt.direct)),
     }
     out: dict[str, Any] = {"zones": int(base.pt.shape[0]), "cells": int(base.pt.size),
                            "repeats": repeats, "steps": {}}

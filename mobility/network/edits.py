@@ -25,7 +25,6 @@ raise :class:`NetworkError`. Conflicts inside one initiative are reported by
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Iterable
 from functools import lru_cache

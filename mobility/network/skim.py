@@ -36,6 +36,12 @@ __all__ = [
 ]
 
 
+#: The egress steps of the PT and car min-plus and the weighting of the car periods:
+#: ``"numba"``, the compiled loops of :mod:`mobility.network._kernels`, or ``"numpy"``, the
+#: array versions here (the reference). Environment variable ``MOBILITY_SKIM_KERNELS``.
+KERNELS = os.environ.get("MOBILITY_SKIM_KERNELS", "numba")
+
+
 @dataclass(frozen=True)
 class Skims:
     """Zone x zone skims (rows: origins, columns: all zones), float32.
@@ -105,6 +111,11 @@ def zone_skim_argmin(m: np.ndarray, legs: Legs, direct: np.ndarray
         np.copyto(access_k, np.int16(k), where=better)
     out = np.array(direct, dtype=np.float32)
     egress_k = np.full(out.shape, -1, dtype=np.int16)
+    if KERNELS == "numba":
+        from ._kernels import egress_argmin
+
+        egress_argmin(c, legs.egress_idx, legs.egress_g, out, egress_k)
+        return out, access_k, egress_k
     block = 64  # rows per block: the block's arrays stay in the CPU cache
     cand = np.empty((block, out.shape[1]), dtype=np.float32)
     better = np.empty((block, out.shape[1]), dtype=bool)
@@ -252,12 +263,6 @@ def scenario_skims(net: Network, *, engine: str = "csgraph",
 #: The car fields of :class:`Skims`.
 CAR_FIELDS: tuple[str, ...] = ("car", "car_time", "car_km", "car_cost_dkk", "car_time_peak",
                                "car_time_offpeak")
-
-
-#: The car min-plus and the weighting of the periods: ``"numba"``, the compiled loops of
-#: :mod:`mobility.network._kernels`, or ``"numpy"``, the array version here (the reference).
-#: Environment variable ``MOBILITY_SKIM_KERNELS``.
-KERNELS = os.environ.get("MOBILITY_SKIM_KERNELS", "numba")
 
 
 def car_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
