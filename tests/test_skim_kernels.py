@@ -62,3 +62,23 @@ def test_pt_skim_argmin_kernel_equals_the_numpy_reference(state, monkeypatch) ->
     np.testing.assert_array_equal(fast[1], ref[1])
     np.testing.assert_array_equal(fast[2], ref[2])
     assert (ref[2] >= 0).mean() > 0.5  # most best paths use a station, not the direct walk
+
+
+def test_snap_kernel_equals_the_numpy_reference(state, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from mobility.network.scenario import _snap_car
+
+    net, base, dem, _ = state
+    rows = np.arange(base.pt.shape[0])
+    # the first skims of a congested scenario: the base network's link times under base flows
+    fields = skim.car_skims(net, rows, "csgraph", _scenario_link_times(net, _base_roads(dem),
+                                                                      None))
+    fields["car_time"][::11] += np.float32(0.004)  # below the snap tolerance
+    fields["car_time"][5::11] += np.float32(3.0)  # above it
+    out = {}
+    for kind in ("numpy", "numba"):
+        monkeypatch.setattr(skim, "KERNELS", kind)
+        out[kind] = _snap_car(base, {k: v.copy() for k, v in fields.items()})
+    for name in fields:
+        np.testing.assert_array_equal(out["numba"][name], out["numpy"][name], err_msg=name)
+    assert (out["numba"]["car_time"][::11] == base.car_time[::11]).mean() > 0.5
+    assert (out["numba"]["car_time"][5::11] != base.car_time[5::11]).all()

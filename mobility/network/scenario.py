@@ -38,7 +38,7 @@ from .graph import car_graph, compile_graph, pt_graph
 from .metrics import municipality_metrics, zone_frame
 from .roads import link_speed_kmh
 from .services import Network, resolve_stop
-from .skim import CAR_FIELDS, Skims, car_skims, scenario_skims
+from .skim import CAR_FIELDS, Skims, car_skims, direct_drive, scenario_skims
 from .zones import study_zones
 
 if TYPE_CHECKING:
@@ -402,6 +402,24 @@ def _scenario_link_times(net: Network, rs: RoadState, ares_s: AssignmentResult |
 def _snap_car(base: Skims, fields: dict[str, np.ndarray | None]) -> dict[str, Any]:
     """Keep the base values of car cells that change by less than ``CAR_SKIM_SNAP_MIN``
     (in place: ``fields`` are the scenario's own new arrays)."""
+    from . import skim
+
+    if skim.KERNELS == "numba" and all(
+            a is not None and a.flags.c_contiguous and getattr(base, f) is not None
+            for f, a in fields.items()):
+        from ._kernels import snap_cells
+
+        rest = [(fields[f], getattr(base, f)) for f in ("car", "car_time_peak",
+                                                         "car_time_offpeak")]
+        empty = np.empty(0, dtype=np.float32)
+        flat = [(a.ravel(), b.ravel()) if a is not None and b is not None else (empty, empty)
+                for a, b in rest]
+        snap_cells(fields["car_time"].ravel(), base.car_time.ravel(),  # type: ignore[union-attr]
+                   fields["car_km"].ravel(), base.car_km.ravel(),  # type: ignore[union-attr]
+                   fields["car_cost_dkk"].ravel(),  # type: ignore[union-attr]
+                   base.car_cost_dkk.ravel(), float(params.CAR_SKIM_SNAP_MIN), 0.01,
+                   *flat[0], *flat[1], *flat[2])
+        return fields
     tol = np.float32(params.CAR_SKIM_SNAP_MIN)
     diff = fields["car_time"] - base.car_time  # type: ignore[operator]
     keep = np.abs(diff, out=diff) < tol
@@ -449,6 +467,7 @@ def congested_scenario(base_net: Network, base: Skims, dem: BaseDemand, net: Net
     changed = _roads_changed(base_net, net)
     info: dict[str, Any] = {"roads_changed": changed, "reassigned": False, "assignment": None}
     rows = np.arange(base.pt.shape[0])
+    direct = None
     if not changed:
         if isinstance(pt_skim, Future):
             pt_skim = pt_skim.result()[1]
@@ -460,7 +479,8 @@ def congested_scenario(base_net: Network, base: Skims, dem: BaseDemand, net: Net
                 params.CONGESTION_REASSIGN_MIN_SHARE * km0):
             return scen, resp, info
     else:
-        first = car_skims(net, rows, engine, _scenario_link_times(net, rs, None))
+        direct = direct_drive(net, rows)  # both car skims of the loop share it
+        first = car_skims(net, rows, engine, _scenario_link_times(net, rs, None), direct)
         if isinstance(pt_skim, Future):  # the PT state built beside the car skims
             pt_skim = pt_skim.result()[1]
         scen = scenario_skims(net, engine=engine, pt=pt_skim,
@@ -469,7 +489,8 @@ def congested_scenario(base_net: Network, base: Skims, dem: BaseDemand, net: Net
     car_s = (scenario_mode_matrix(dem, "car", base, scen) if resp is None
              else mode_trip_matrix(dem, "car", base, scen, resp))
     ares_s = assign_car_periods(net, car_s)
-    fields = car_skims(net, rows, engine, _scenario_link_times(net, rs, ares_s))
+    fields = car_skims(net, rows, engine, _scenario_link_times(net, rs, ares_s), direct)
+    del direct
     scen = replace(scen, **_snap_car(base, fields))
     resp = respond(dem, base, scen)
     info.update(reassigned=True, assignment=ares_s,

@@ -193,7 +193,7 @@ def _direct_drive_km(circuity: float, intrazonal_m: float) -> np.ndarray:
     return km
 
 
-def _direct_drive(net: Network, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def direct_drive(net: Network, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Direct drive on local roads between zones up to 5 km apart: (generalised minutes incl.
     operating cost and per-km charge, minutes, km); ``inf`` beyond 5 km. The km matrix is
     shared (read-only); the minute matrices are new."""
@@ -266,16 +266,19 @@ CAR_FIELDS: tuple[str, ...] = ("car", "car_time", "car_km", "car_cost_dkk", "car
 
 
 def car_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
-              car_link_times: dict[str, dict[tuple[str, str], float]] | None = None
+              car_link_times: dict[str, dict[tuple[str, str], float]] | None = None,
+              direct: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
               ) -> dict[str, np.ndarray | None]:
     """The car fields of :class:`Skims` (``CAR_FIELDS``) of ``net`` for origin ``rows``
     (free-flow, or period-weighted at the congested ``car_link_times``).
 
     With congested times the peak and off-peak routes are skimmed in two threads (the numpy
-    work releases the GIL) and combined in place."""
+    work releases the GIL) and combined in place. ``direct``: :func:`direct_drive` of ``net``
+    and ``rows`` if already computed (not modified)."""
     cap = np.float32(params.MAX_TIME_MIN)
     vot = np.float32(params.VALUE_OF_TIME_DKK_PER_MIN)
-    direct = _direct_drive(net, rows)
+    if direct is None:
+        direct = direct_drive(net, rows)
     peak = offpeak = None
     if not car_link_times:
         gen, t, km = car_route_skims(net, rows, engine, direct=direct)
@@ -365,11 +368,11 @@ def car_route_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
     New arrays.
 
     ``link_times``: congested minutes by directed link (default free-flow). ``direct``: the
-    :func:`_direct_drive` of ``net`` and ``rows`` if already computed (not modified).
+    :func:`direct_drive` of ``net`` and ``rows`` if already computed (not modified).
     """
     roads = sorted(net.road_nodes)
     legs, leg_km = car_access(net, roads)
-    dg, dt, dkm = _direct_drive(net, rows) if direct is None else direct
+    dg, dt, dkm = direct_drive(net, rows) if direct is None else direct
     graph = car_graph(net, link_times)
     if engine == "networkx":
         return _car_reference(graph, roads, legs, leg_km, (dg, dt, dkm), rows)
