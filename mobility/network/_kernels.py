@@ -10,24 +10,26 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["combine_periods", "egress_argmin", "egress_min", "snap_cells"]
+__all__ = ["add_fixed_money", "combine_periods", "egress_argmin", "egress_min", "snap_cells"]
 
 
 @njit(cache=True, nogil=True)
 def egress_min(c: np.ndarray, ct: np.ndarray, ck: np.ndarray, eidx: np.ndarray,
-               eg: np.ndarray, et: np.ndarray, ekm: np.ndarray, out: np.ndarray,
-               ot: np.ndarray, ok: np.ndarray) -> None:
-    """The egress step of the car min-plus, in place: for origin row ``r`` and zone ``z``,
-    ``out[r, z] = min(out[r, z], min_k c[r, eidx[z, k]] + eg[z, k])``, and the minutes
-    ``ot`` and km ``ok`` of the chosen route follow (``ct``/``et``, ``ck``/``ekm``). Legs are
-    tried in order and a leg replaces the current best only when strictly cheaper, as the
-    numpy version does."""
-    nr, nz = out.shape
+               eg: np.ndarray, et: np.ndarray, ekm: np.ndarray, dg: np.ndarray,
+               dt: np.ndarray, dkm: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The egress step of the car min-plus: for origin row ``r`` and zone ``z``,
+    ``out[r, z] = min(dg[r, z], min_k c[r, eidx[z, k]] + eg[z, k])``, and the minutes ``ot``
+    and km ``ok`` of the chosen route follow (``dt``/``ct``/``et``, ``dkm``/``ck``/``ekm``;
+    ``d...``: the direct drive). Legs are tried in order and a leg replaces the current best
+    only when strictly cheaper, as the numpy version does. New arrays."""
+    nr, nz = dg.shape
     nk = eidx.shape[1]
+    out, ot, ok = np.empty_like(dg), np.empty_like(dt), np.empty_like(dkm)
     for r in range(nr):
         cr, ctr, ckr = c[r], ct[r], ck[r]
         for z in range(nz):
-            best, bt, bk = out[r, z], ot[r, z], ok[r, z]
+            best, bt, bk = dg[r, z], dt[r, z], dkm[r, z]
             for k in range(nk):
                 j = eidx[z, k]
                 cand = cr[j] + eg[z, k]
@@ -36,6 +38,7 @@ def egress_min(c: np.ndarray, ct: np.ndarray, ck: np.ndarray, eidx: np.ndarray,
                     bt = ctr[j] + et[z, k]
                     bk = ckr[j] + ekm[z, k]
             out[r, z], ot[r, z], ok[r, z] = best, bt, bk
+    return out, ot, ok
 
 
 @njit(cache=True, nogil=True)
@@ -107,3 +110,33 @@ def snap_cells(ct: np.ndarray, bct: np.ndarray, km: np.ndarray, bkm: np.ndarray,
                 a2[m] = b2[m]
             if a3.size:
                 a3[m] = b3[m]
+
+
+@njit(cache=True, nogil=True)
+def add_fixed_money(gen: np.ndarray, t: np.ndarray, km: np.ndarray, per_km: float,
+                    per_trip: float, park_rows: np.ndarray, park_cols: np.ndarray,
+                    inv_vot: float, cap: float) -> np.ndarray:
+    """``skim.car_skims``' last steps in one pass: the money per trip (``km x per_km`` + the
+    per-trip charge + half the parking charge at each end; returned, new) and the same money
+    in minutes (x ``inv_vot``) added to the generalised minutes ``gen``; ``gen`` and ``t``
+    capped at ``cap`` (in place). Float32, in the numpy version's order."""
+    nr, nz = gen.shape
+    pk = np.float32(per_km)
+    trip1, trip2 = np.float32(per_trip), np.float32(per_trip * inv_vot)
+    h1, h2 = np.float32(0.5), np.float32(0.5 * inv_vot)
+    c32 = np.float32(cap)
+    cost = np.empty_like(km)
+    for r in range(nr):
+        pr1, pr2 = h1 * park_rows[r], h2 * park_rows[r]
+        for z in range(nz):
+            v = km[r, z] * pk
+            v += trip1
+            v += pr1
+            v += h1 * park_cols[z]
+            cost[r, z] = v
+            g = gen[r, z] + trip2
+            g += pr2
+            g += h2 * park_cols[z]
+            gen[r, z] = min(g, c32)
+            t[r, z] = min(t[r, z], c32)
+    return cost

@@ -308,6 +308,14 @@ def car_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
         np.minimum(offpeak, cap, out=offpeak)
     del direct
     per_km = np.float32(params.CAR_OPERATING_COST_DKK_PER_KM + net.road_cost["per_km_dkk"])
+    if KERNELS == "numba" and gen.flags.c_contiguous and t.flags.c_contiguous:
+        from ._kernels import add_fixed_money
+
+        park = parking_dkk()
+        cost = add_fixed_money(gen, t, km, float(per_km), float(net.road_cost["per_trip_dkk"]),
+                               park[rows], park, 1.0 / float(vot), float(cap))
+        return {"car": gen, "car_time": t, "car_km": km, "car_cost_dkk": cost,
+                "car_time_peak": peak, "car_time_offpeak": offpeak}
     cost = km * per_km
     _add_fixed_car_cost_dkk(cost, net, rows)
     _add_fixed_car_cost_dkk(gen, net, rows, 1.0 / float(vot))
@@ -406,13 +414,12 @@ def car_route_skims(net: Network, rows: np.ndarray, engine: str = "csgraph",
         c = np.where(better, cand, c)
         ct = np.where(better, sub.access_t[:, k, None] + mt[j].astype(f32), ct)
         ck = np.where(better, ak[:, k, None] + mk[j].astype(f32), ck)
-    out, ot, ok = dg.copy(), dt.copy(), dkm.copy()
     if KERNELS == "numba":
         from ._kernels import egress_min
 
-        egress_min(c, ct, ck, legs.egress_idx, legs.egress_g, legs.egress_t, leg_km, out, ot,
-                   ok)
-        return out, ot, ok
+        return egress_min(c, ct, ck, legs.egress_idx, legs.egress_g, legs.egress_t, leg_km,
+                          dg, dt, dkm)
+    out, ot, ok = dg.copy(), dt.copy(), dkm.copy()
     step = 128  # row blocks: the block's arrays stay in the CPU cache across the passes
     for lo in range(0, len(rows), step):
         hi = min(lo + step, len(rows))
