@@ -11,6 +11,8 @@ the warm-up evaluates every single initiative in a fresh cache).
 
 from __future__ import annotations
 
+import math
+import re
 import threading
 import time
 from pathlib import Path
@@ -203,6 +205,18 @@ def test_tick_two_initiatives_and_compare(site, catalogue, tmp_path):
             "return ['mapA','mapB'].map(id => document.querySelectorAll('#' + id + "
             "' path.mob-cell').length)")
         assert counts == [3017, 3017]
+        # one shared colour scale, ending at the 99th percentile (nearest rank) of both
+        # bundles' absolute non-zero cell changes; beyond it the legend says ">="
+        changes = sorted(abs(v) for key in ((2, 3), (2, 3, 12, 13))
+                         for v in ex.cell_values(ex._bundles.get(key))["accessibility_change_pct"]
+                         if v)
+        end = changes[max(0, math.ceil(0.99 * len(changes)) - 1)] if changes else 1.0
+        cmp_legend = driver.find_element(By.ID, "cmpLegend").text
+        shown_end = re.search(r"\+([0-9.,]+) \(", cmp_legend)
+        assert shown_end is not None, cmp_legend
+        assert float(shown_end.group(1).replace(".", "").replace(",", ".")) == pytest.approx(
+            end, abs=0.006)
+        assert ("\u2265" in cmp_legend) == (bool(changes) and changes[-1] > end)
         rows = driver.find_elements(By.CSS_SELECTOR, "#cmpTable tbody tr")
         assert len(rows) >= 10
         cost_row = driver.find_element(By.CSS_SELECTOR, "#cmpTable tbody tr:nth-child(2)")

@@ -136,14 +136,26 @@
       return Math.round(m[k] + (c[k] - m[k]) * f);
     }).join(',') + ')';
   }
-  function scaleMax(arrays) {
-    var mx = 0;
+  function absValues(arrays) {
+    var out = [];
     arrays.forEach(function (arr) {
-      (arr || []).forEach(function (v) { if (v !== null && Math.abs(v) > mx) { mx = Math.abs(v); } });
+      (arr || []).forEach(function (v) { if (v !== null && v !== 0) { out.push(Math.abs(v)); } });
     });
-    return mx > 0 ? mx : 1;
+    return out.sort(function (a, b) { return a - b; });
   }
-  function drawLegend(box, max) {
+  // The end of the colour scale: the 99th percentile (nearest rank) of the absolute non-zero
+  // changes, so that one or a few outlying cells do not wash out the rest of the map; cells
+  // beyond it take the end colour and the legend says so (>=). 1 when nothing changed.
+  function scaleMax(arrays) {
+    var abs = absValues(arrays);
+    if (!abs.length) { return 1; }
+    return abs[Math.max(0, Math.ceil(0.99 * abs.length) - 1)];
+  }
+  function absMax(arrays) {
+    var abs = absValues(arrays);
+    return abs.length ? abs[abs.length - 1] : 0;
+  }
+  function drawLegend(box, max, clipped) {
     box.textContent = '';
     box.appendChild(el('div', T.legend));
     var bar = el('div', null, 'bar');
@@ -151,9 +163,10 @@
       colour(0, max) + ',' + colour(max, max) + ')';
     box.appendChild(bar);
     var ends = el('div', null, 'ends');
-    ends.appendChild(el('span', fmt(-max, 2) + ' (' + T.worse + ')'));
+    ends.appendChild(el('span', (clipped ? '\u2264 ' : '') + fmt(-max, 2) + ' (' + T.worse + ')'));
     ends.appendChild(el('span', '0'));
-    ends.appendChild(el('span', '+' + fmt(max, 2) + ' (' + T.better + ')'));
+    ends.appendChild(el('span', (clipped ? '\u2265 ' : '') + '+' + fmt(max, 2) + ' (' + T.better +
+                        ')'));
     box.appendChild(ends);
   }
   function styleCells(layers, values, max) {
@@ -394,7 +407,7 @@
     var vals = S.values ? S.values.accessibility_change_pct : null;
     var mx = scaleMax([vals]);
     styleCells(S.cellLayers, vals, mx);
-    drawLegend($('legend'), mx);
+    drawLegend($('legend'), mx, absMax([vals]) > mx);
   }
 
   // ---------------------------------------------------------------- optimiser
@@ -460,7 +473,7 @@
     S.mapA.invalidateSize(); S.mapB.invalidateSize();
     var mx = scaleMax([S.A.values, S.B.values]);  // ONE shared scale
     styleCells(S.cellsA, S.A.values, mx); styleCells(S.cellsB, S.B.values, mx);
-    drawLegend($('cmpLegend'), mx);
+    drawLegend($('cmpLegend'), mx, absMax([S.A.values, S.B.values]) > mx);
     var head = $('cmpTable').querySelector('thead'); head.textContent = '';
     var hr = el('tr');
     [T.metric, 'A', 'B', T.diff].forEach(function (h) { hr.appendChild(el('th', h)); });
