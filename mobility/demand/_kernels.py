@@ -272,6 +272,19 @@ def balance_cells(idx: np.ndarray, nz: int,
     return dgc, inc, parts
 
 
+@njit(cache=True, nogil=True)
+def _add_row(rows: np.ndarray, saved: np.ndarray, acc: np.ndarray, i: int,
+             r: tuple[float, ...]) -> None:
+    """Add origin row ``i``'s sums (kept in registers while the row lasts) to
+    :func:`respond_cells`' outputs: the 7 (segment, mode) rows, then saved PT and car minutes,
+    then the accessibility change."""
+    for m in range(SEGMODE_ROWS):
+        rows[m, i] += r[m]
+    saved[0, i] += r[7]
+    saved[1, i] += r[8]
+    acc[i] += r[9]
+
+
 # further rows of respond_cells' gathered block
 _SW1, _SB1, _SW0, _SB0, _PT0, _CT0, _FARE0, _COST0 = range(16, 24)
 _STREET, _CARKM0, _CARKM1, _XC1, _XC0 = range(24, 29)
@@ -352,16 +365,7 @@ def respond_cells(idx: np.ndarray, nz: int,
         for q in range(nb):
             k = idx[lo + q]
             if k >= end:
-                rows[0, i] += r0
-                rows[1, i] += r1
-                rows[2, i] += r2
-                rows[3, i] += r3
-                rows[4, i] += r4
-                rows[5, i] += r5
-                rows[6, i] += r6
-                saved[0, i] += sv_pt
-                saved[1, i] += sv_car
-                acc[i] += r_acc
+                _add_row(rows, saved, acc, i, (r0, r1, r2, r3, r4, r5, r6, sv_pt, sv_car, r_acc))
                 r0 = r1 = r2 = r3 = r4 = r5 = r6 = sv_pt = sv_car = r_acc = 0.0
                 while k >= end:
                     i += 1
@@ -437,16 +441,7 @@ def respond_cells(idx: np.ndarray, nz: int,
             r_acc += (cs * g[_XC1, q] * (fc1 - 1.0)
                       + (1.0 - cs) * g[_XC0, q] * (fc0 - 1.0)) * jobs[j]
     if n:
-        rows[0, i] += r0
-        rows[1, i] += r1
-        rows[2, i] += r2
-        rows[3, i] += r3
-        rows[4, i] += r4
-        rows[5, i] += r5
-        rows[6, i] += r6
-        saved[0, i] += sv_pt
-        saved[1, i] += sv_car
-        acc[i] += r_acc
+        _add_row(rows, saved, acc, i, (r0, r1, r2, r3, r4, r5, r6, sv_pt, sv_car, r_acc))
     sums = np.array([s_kw, s_kb, s_kc, s_mc, s_mb, s_mo, s_ben, s_mpt, s_mcar])
     return rows, saved, acc, sums, ptc
 

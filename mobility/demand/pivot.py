@@ -328,9 +328,9 @@ class _KernelArgs:
     def balance(self, chunk: np.ndarray, mode: str | None, gadd: np.ndarray | None = None
                 ) -> tuple[np.ndarray, dict[tuple[str, int], np.ndarray], dict[Any, np.ndarray]]:
         """``_balance``'s pass 1 over ``chunk``: (commute weight change per cell, the other
-        purposes' row sums of ``t0 (f - 1)``, the mode's parts as :func:`_mode_parts` with
-        ``"parts"``, the kernel's array of them). With ``gadd`` (flat float32 commute weights)
-        the change is added to it in place and the first item is empty."""
+        purposes' row sums of ``t0 (f - 1)``, the mode's parts as ``{"parts": array}`` in the
+        kernel's layout, which :func:`_put_mode_part` writes). With ``gadd`` (flat float32
+        commute weights) the change is added to it in place and the first item is empty."""
         from ._kernels import balance_cells
 
         sm1 = self.sh[(1, mode)] if mode is not None else self.sh[(1, "pt")]
@@ -340,13 +340,7 @@ class _KernelArgs:
             self.sh[(0, "pt")], *self._trips(), sm1, sm0,
             0 if mode is None else _MODE_CODE[mode],
             np.empty(0, dtype=F32) if gadd is None else gadd, *self.consts)
-        kept: dict[Any, np.ndarray] = {}
-        if mode is not None:
-            kept["parts"] = parts
-            kept.update({"commute": parts[0], ("business", 1): parts[1],
-                         ("other", 1): parts[2]})
-            if mode != "car":
-                kept.update({("business", 0): parts[3], ("other", 0): parts[4]})
+        kept = {} if mode is None else {"parts": parts}  # for _put_mode_part
         return dgc, dict(zip(_R1_KEYS, inc, strict=True)), kept
 
     def respond(self, chunk: np.ndarray, a: np.ndarray, bb: np.ndarray,

@@ -95,8 +95,8 @@ def snap_cells(ct: np.ndarray, bct: np.ndarray, km: np.ndarray, bkm: np.ndarray,
                a3: np.ndarray, b3: np.ndarray) -> None:
     """``scenario._snap_car`` in one pass (flat float32 arrays): where the minutes change
     by less than ``tol_min`` and the km and the money by less than ``tol``, the scenario's
-    values (``ct``, ``km``, ``cost`` and the further fields ``a1``-``a3``, empty when
-    absent) take the base's (``b...``)."""
+    values (``ct``, ``km``, ``cost`` and the further fields ``a1``-``a3``) take the base's
+    (``b...``)."""
     t1, t2 = np.float32(tol_min), np.float32(tol)
     for m in range(ct.size):
         if (abs(ct[m] - bct[m]) < t1 and abs(km[m] - bkm[m]) < t2
@@ -104,12 +104,9 @@ def snap_cells(ct: np.ndarray, bct: np.ndarray, km: np.ndarray, bkm: np.ndarray,
             ct[m] = bct[m]
             km[m] = bkm[m]
             cost[m] = bcost[m]
-            if a1.size:
-                a1[m] = b1[m]
-            if a2.size:
-                a2[m] = b2[m]
-            if a3.size:
-                a3[m] = b3[m]
+            a1[m] = b1[m]
+            a2[m] = b2[m]
+            a3[m] = b3[m]
 
 
 @njit(cache=True, nogil=True)

@@ -409,16 +409,11 @@ def _snap_car(base: Skims, fields: dict[str, np.ndarray | None]) -> dict[str, An
             for f, a in fields.items()):
         from ._kernels import snap_cells
 
-        rest = [(fields[f], getattr(base, f)) for f in ("car", "car_time_peak",
-                                                         "car_time_offpeak")]
-        empty = np.empty(0, dtype=np.float32)
-        flat = [(a.ravel(), b.ravel()) if a is not None and b is not None else (empty, empty)
-                for a, b in rest]
-        snap_cells(fields["car_time"].ravel(), base.car_time.ravel(),  # type: ignore[union-attr]
-                   fields["car_km"].ravel(), base.car_km.ravel(),  # type: ignore[union-attr]
-                   fields["car_cost_dkk"].ravel(),  # type: ignore[union-attr]
-                   base.car_cost_dkk.ravel(), float(params.CAR_SKIM_SNAP_MIN), 0.01,
-                   *flat[0], *flat[1], *flat[2])
+        flat = {f: (a.ravel(), getattr(base, f).ravel())  # type: ignore[union-attr]
+                for f, a in fields.items()}
+        snap_cells(*flat["car_time"], *flat["car_km"], *flat["car_cost_dkk"],
+                   float(params.CAR_SKIM_SNAP_MIN), 0.01, *flat["car"],
+                   *flat["car_time_peak"], *flat["car_time_offpeak"])
         return fields
     tol = np.float32(params.CAR_SKIM_SNAP_MIN)
     diff = fields["car_time"] - base.car_time  # type: ignore[operator]
